@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AdvisorConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "advisor"
+    verbose_name = "Advisor"

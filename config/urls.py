@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Stackwise editors"
+admin.site.site_title = "Stackwise editors"
+admin.site.index_title = "Knowledge base"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("comparisons.urls")),
+]
