@@ -256,6 +256,9 @@ class Claim(models.Model):
     def is_disputed(self):
         return self.status == self.Status.DISPUTED
 
+    def sources_disagree(self):
+        return self.citations.filter(stance=Citation.Stance.CONTRADICTS).exists()
+
 
 class Citation(models.Model):
     class Stance(models.TextChoices):

@@ -1,0 +1,206 @@
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from comparisons.models import Citation, Claim, Criterion, Source
+from tests.factories import make_claim, make_framework, make_knowledge_base, make_source
+
+pytestmark = pytest.mark.django_db
+
+MODELS = ["framework", "criterion", "source", "claim", "citation"]
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_editor_can_open_every_changelist_and_form(editor_client, knowledge_base, model):
+    claim = knowledge_base["claims"][0]
+    objects = {
+        "framework": claim.framework,
+        "criterion": claim.criterion,
+        "source": knowledge_base["sources"][0],
+        "claim": claim,
+        "citation": claim.citations.first(),
+    }
+    for url in (
+        reverse(f"admin:comparisons_{model}_changelist"),
+        reverse(f"admin:comparisons_{model}_add"),
+        reverse(f"admin:comparisons_{model}_change", args=[objects[model].pk]),
+        reverse(f"admin:comparisons_{model}_history", args=[objects[model].pk]),
+    ):
+        assert editor_client.get(url).status_code == 200, url
+
+
+def test_editor_adds_a_claim_with_two_citations_in_one_form(editor_client, editor):
+    framework = make_framework()
+    criterion = Criterion.objects.create(
+        name="Admin panel", slug="admin-panel", definition="d", category="capabilities"
+    )
+    source = make_source()
+    response = editor_client.post(
+        reverse("admin:comparisons_claim_add"),
+        {
+            "framework": framework.pk,
+            "criterion": criterion.pk,
+            "statement": "Ships an admin.",
+            "score": 2,
+            "weight": 3,
+            "status": "published",
+            "editor_note": "",
+            "citations-TOTAL_FORMS": 2,
+            "citations-INITIAL_FORMS": 0,
+            "citations-MIN_NUM_FORMS": 0,
+            "citations-MAX_NUM_FORMS": 1000,
+            "citations-0-source": source.pk,
+            "citations-0-stance": "supports",
+            "citations-0-excerpt": "It has an admin.",
+            "citations-0-location": "Intro",
+            "citations-1-source": source.pk,
+            "citations-1-stance": "contradicts",
+            "citations-1-excerpt": "It has no admin.",
+            "citations-1-location": "",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    claim = Claim.objects.get()
+    assert claim.citations.count() == 2
+    assert (claim.created_by, claim.updated_by) == (editor, editor)
+    # Its sources disagree, so it is shown as disputed rather than as a plain fact.
+    assert claim.status == Claim.Status.DISPUTED
+    assert "shown as disputed" in response.content.decode()
+
+
+def test_a_published_claim_without_citations_is_refused(editor_client):
+    framework = make_framework()
+    criterion = Criterion.objects.create(name="C", slug="c", definition="d", category="cost")
+    response = editor_client.post(
+        reverse("admin:comparisons_claim_add"),
+        {
+            "framework": framework.pk,
+            "criterion": criterion.pk,
+            "statement": "Uncited.",
+            "score": 1,
+            "weight": 3,
+            "status": "published",
+            "citations-TOTAL_FORMS": 0,
+            "citations-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 200
+    assert "needs at least one citation" in response.content.decode()
+    assert not Claim.objects.exists()
+
+
+def test_editor_cannot_manage_users_or_delete_sources(editor_client, editor):
+    source = make_claim().citations.get().source
+    assert editor_client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    assert editor_client.get(reverse("admin:auth_user_change", args=[editor.pk])).status_code == 403
+    assert editor_client.get(reverse("admin:auth_group_changelist")).status_code == 403
+    delete = reverse("admin:comparisons_source_delete", args=[source.pk])
+    assert editor_client.post(delete, {"post": "yes"}).status_code == 403
+    assert Source.objects.filter(pk=source.pk).exists()
+
+
+def test_deleting_a_cited_source_is_refused_in_plain_words(admin_client):
+    source = make_claim().citations.get().source
+    response = admin_client.post(
+        reverse("admin:comparisons_source_delete", args=[source.pk]), {"post": "yes"}, follow=True
+    )
+    assert "cannot be deleted: it is the evidence for 1 claim" in response.content.decode()
+    assert Source.objects.filter(pk=source.pk).exists()
+
+
+def test_an_uncited_source_can_be_deleted_by_an_admin(admin_client):
+    source = make_source()
+    admin_client.post(reverse("admin:comparisons_source_delete", args=[source.pk]), {"post": "yes"})
+    assert not Source.objects.filter(pk=source.pk).exists()
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_anonymous_users_are_sent_to_the_login(client, model):
+    url = reverse(f"admin:comparisons_{model}_changelist")
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def test_a_non_editor_staff_member_is_refused(client, db):
+    user = User.objects.create_user("visitor", password="x", is_staff=True)
+    client.force_login(user)
+    assert client.get(reverse("admin:comparisons_claim_changelist")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "action, expected",
+    [("publish", "published"), ("mark_disputed", "disputed"), ("retract", "retracted")],
+)
+def test_bulk_actions_change_status_with_a_message_and_history(editor_client, action, expected):
+    cited = make_claim(status=Claim.Status.DRAFT)
+    uncited = make_claim(status=Claim.Status.DRAFT, citations=False)
+    response = editor_client.post(
+        reverse("admin:comparisons_claim_changelist"),
+        {"action": action, "_selected_action": [cited.pk, uncited.pk]},
+        follow=True,
+    )
+    cited.refresh_from_db()
+    uncited.refresh_from_db()
+    assert cited.status == expected
+    assert cited.history.count() == 2
+    text = response.content.decode()
+    if action == "retract":
+        assert uncited.status == "retracted"
+        assert "2 claims retracted" in text
+    else:
+        assert f"1 claim {expected.replace('disputed', 'marked as disputed')}" in text
+        assert uncited.status == "draft"
+        assert "a claim needs at least one citation" in text
+
+
+def test_publishing_a_claim_its_sources_contradict_marks_it_disputed(editor_client):
+    claim = make_claim(status=Claim.Status.DRAFT)
+    Citation.objects.create(claim=claim, source=make_source(), excerpt="No.", stance="contradicts")
+    editor_client.post(
+        reverse("admin:comparisons_claim_changelist"),
+        {"action": "publish", "_selected_action": [claim.pk]},
+    )
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.DISPUTED
+
+
+def test_the_without_citation_filter(editor_client):
+    cited = make_claim(statement="Has evidence")
+    make_claim(
+        statement="Lacks evidence",
+        citations=False,
+        status=Claim.Status.DRAFT,
+        framework=cited.framework,
+    )
+    response = editor_client.get(reverse("admin:comparisons_claim_changelist"), {"cited": "no"})
+    text = response.content.decode()
+    assert "Lacks evidence" in text
+    assert "Has evidence" not in text
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_changelists_take_a_fixed_number_of_queries(
+    editor_client, django_assert_max_num_queries, model
+):
+    url = reverse(f"admin:comparisons_{model}_changelist")
+    make_knowledge_base(frameworks=2, criteria=5, claims_per_pair=1)  # 10 claims
+    with django_assert_max_num_queries(12):
+        small = editor_client.get(url)
+    make_knowledge_base(frameworks=10, criteria=10, claims_per_pair=10)  # +1,000 claims
+    with django_assert_max_num_queries(12):
+        large = editor_client.get(url)
+    assert small.status_code == large.status_code == 200
+
+
+def test_framework_change_form_lists_its_claims_in_a_fixed_number_of_queries(
+    editor_client, django_assert_max_num_queries
+):
+    kb = make_knowledge_base(frameworks=1, criteria=10, claims_per_pair=10)
+    framework = kb["frameworks"][0]
+    with django_assert_max_num_queries(20):
+        response = editor_client.get(
+            reverse("admin:comparisons_framework_change", args=[framework.pk])
+        )
+    assert response.content.decode().count("claims-") > 100

@@ -1,0 +1,32 @@
+import pytest
+from django.contrib.auth.models import Group, User
+
+from tests.factories import make_knowledge_base
+
+
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    """Tests render templates without a collectstatic manifest."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def editor(db):
+    user = User.objects.create_user("editor", password="editor-pass-123", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def knowledge_base(db):
+    """A small knowledge base: 3 frameworks, 4 criteria, 12 public claims with citations."""
+    return make_knowledge_base(frameworks=3, criteria=4, claims_per_pair=1)
