@@ -330,3 +330,16 @@ def evidence_scores(framework_ids=None, criterion_ids=None):
         key: EvidenceScore(score=weighted / weights, claim_count=n, disputed_count=disputed)
         for key, (weighted, weights, n, disputed) in totals.items()
     }
+
+
+class KnowledgeVersion(models.Model):
+    """One row whose number changes whenever editors change the knowledge base.
+
+    Cached pages and computations are keyed by it. It lives in the database, not in a cache, so
+    every app process on every host sees a change at once, whatever cache backend is configured.
+    """
+
+    version = models.PositiveBigIntegerField(default=1)
+
+    def __str__(self):
+        return f"Knowledge base version {self.version}"

@@ -7,5 +7,6 @@ admin.site.index_title = "Knowledge base"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("advisor/", include("advisor.urls")),
     path("", include("comparisons.urls")),
 ]

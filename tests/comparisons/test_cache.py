@@ -1,0 +1,42 @@
+import pytest
+from django.core.cache import cache
+
+from comparisons.cache import bump_version, cached, current_version
+from comparisons.models import Claim
+from tests.factories import make_claim
+
+pytestmark = pytest.mark.django_db
+
+
+def test_editors_changes_bump_the_version_once_committed(django_capture_on_commit_callbacks):
+    before = current_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        claim = make_claim()
+    after_create = current_version()
+    assert after_create > before
+    with django_capture_on_commit_callbacks(execute=True):
+        Claim.objects.get(pk=claim.pk).delete()
+    assert current_version() > after_create
+
+
+def test_cached_values_are_rebuilt_after_a_bump():
+    calls = []
+
+    def build():
+        calls.append(1)
+        return len(calls)
+
+    assert cached("thing", build) == 1
+    assert cached("thing", build) == 1
+    bump_version()
+    assert cached("thing", build) == 2
+
+
+def test_a_bump_made_elsewhere_is_seen_even_with_a_process_local_cache(settings):
+    """Another process bumps the version in the database; this one's local cache is bypassed."""
+    cached("other", lambda: "old")
+    from comparisons.models import KnowledgeVersion
+
+    KnowledgeVersion.objects.filter(pk=1).update(version=current_version() + 1)
+    assert cached("other", lambda: "new") == "new"
+    cache.clear()
