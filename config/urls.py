@@ -1,12 +1,22 @@
+import os
+
 from django.contrib import admin
 from django.urls import include, path
+
+from . import views
 
 admin.site.site_header = "Stackwise editors"
 admin.site.site_title = "Stackwise editors"
 admin.site.index_title = "Knowledge base"
 
+handler500 = "config.views.server_error"
+
 urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("advisor/", include("advisor.urls")),
     path("", include("comparisons.urls")),
 ]
+
+if os.environ.get("DJANGO_BENCH_HELLO") == "1":
+    urlpatterns.insert(0, path("bench/hello", views.hello))

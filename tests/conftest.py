@@ -5,8 +5,12 @@ from tests.factories import make_knowledge_base
 
 
 @pytest.fixture(autouse=True)
-def plain_static_storage(settings):
-    """Tests render templates without a collectstatic manifest."""
+def test_site_settings(settings):
+    """The test client speaks plain HTTP and templates render without a collectstatic manifest.
+
+    (Production's HTTPS redirect is checked by its own test.)
+    """
+    settings.SECURE_SSL_REDIRECT = False
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
