@@ -1,0 +1,325 @@
+"""The advisor's scoring engine: weights + evidence -> a ranked, explained recommendation.
+
+Pure standard-library code (no Django, no ORM) over frozen dataclasses. The engine works
+on slugs only; the caller maps slugs to display names.
+
+Method
+------
+Weights ``w_c >= 0`` are per criterion (0 means "doesn't matter"); ``W = sum(w_c)``.
+Evidence ``e(f, c)`` in [-2, +2] becomes a value ``v(f, c) = (e + 2) / 4`` in [0, 1]. A missing
+``(f, c)`` pair is *unknown*: it is imputed as the neutral ``v = 0.5`` (neither good nor bad)
+but recorded, and it lowers the framework's coverage.
+
+* ``score(f) = 100 * sum_c w_c * v(f, c) / W``, clamped into [0, 100]. Every framework shares
+  the denominator ``W``, so raising ``w_c`` can never lower the rank of a framework with the
+  highest ``v`` on ``c``: it only widens that framework's lead over every other one.
+* ``coverage(f)`` = weight of the criteria with evidence for ``f``, divided by ``W``.
+* Ranking is by score descending, then slug; ``rank = 1 + number of frameworks scoring more
+  than EPSILON higher``, so tied frameworks share a rank number.
+* ``confidence`` is "high" (>= 0.8), "medium" (>= 0.5) or "low" from the smaller coverage of
+  the winner and the runner-up.
+* ``margin = score(winner) - score(runner-up)``. Criterion ``c`` contributes
+  ``100 * w_c * (v(win, c) - v(run, c)) / W`` to it; the decisive criteria are those with a
+  positive contribution, largest first.
+* Flips (sensitivity): the winner beats ``g`` iff ``D_g = sum_c w_c * (v(win, c) - v(g, c)) > 0``.
+  Changing ``w_c`` by ``delta`` changes ``D_g`` by ``delta * (v(win, c) - v(g, c))``, so ``g``
+  catches up at ``delta = -D_g / (v(win, c) - v(g, c))``. The flip for ``c`` is the smallest
+  such ``|delta|`` over all other frameworks; if each one needs ``w_c + delta < 0`` it is
+  "never" (``None``). A framework already tied with the winner gives ``delta = 0``. Every
+  criterion with weight > 0 gets a flip ("what would change the result"); each decisive
+  criterion carries its own.
+
+With no positive weight, or no frameworks, the result has ``no_preference=True``: every
+framework scores 50.0 at rank 1, there is no winner and no confidence.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+ENGINE_VERSION = "1"
+EPSILON = 1e-9  # scores closer than this are tied
+NEUTRAL = 0.5  # imputed value of an unknown (framework, criterion) pair
+HIGH_COVERAGE = 0.8
+MEDIUM_COVERAGE = 0.5
+
+
+class _Snapshot:
+    """Mixin: ``as_dict()`` turns a dataclass tree into JSON-serialisable plain data."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, _Snapshot):
+        return value.as_dict()
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Contribution(_Snapshot):
+    criterion: str
+    weight: float
+    evidence: float | None  # None = unknown, counted as neutral
+    points: float  # share of the framework's score, 0..100
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Contribution:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class FrameworkScore(_Snapshot):
+    framework: str
+    score: float
+    rank: int
+    coverage: float
+    unknown_criteria: tuple[str, ...]
+    contributions: tuple[Contribution, ...]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FrameworkScore:
+        return cls(
+            framework=data["framework"],
+            score=data["score"],
+            rank=data["rank"],
+            coverage=data["coverage"],
+            unknown_criteria=tuple(data["unknown_criteria"]),
+            contributions=tuple(Contribution.from_dict(c) for c in data["contributions"]),
+        )
+
+
+@dataclass(frozen=True)
+class Flip(_Snapshot):
+    criterion: str
+    weight_change: float | None  # None = no feasible change flips the result
+    overtaken_by: str | None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Flip:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class DecisiveCriterion(_Snapshot):
+    criterion: str
+    margin_points: float
+    flip: Flip
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DecisiveCriterion:
+        return cls(data["criterion"], data["margin_points"], Flip.from_dict(data["flip"]))
+
+
+@dataclass(frozen=True)
+class Recommendation(_Snapshot):
+    no_preference: bool
+    message: str
+    ranking: tuple[FrameworkScore, ...]
+    winner: str | None
+    runner_up: str | None
+    margin: float
+    confidence: str | None  # "high" | "medium" | "low"; None when there is no preference
+    decisive: tuple[DecisiveCriterion, ...]
+    flips: tuple[Flip, ...]
+    engine_version: str = ENGINE_VERSION
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Recommendation:
+        return cls(
+            no_preference=data["no_preference"],
+            message=data["message"],
+            ranking=tuple(FrameworkScore.from_dict(s) for s in data["ranking"]),
+            winner=data["winner"],
+            runner_up=data["runner_up"],
+            margin=data["margin"],
+            confidence=data["confidence"],
+            decisive=tuple(DecisiveCriterion.from_dict(d) for d in data["decisive"]),
+            flips=tuple(Flip.from_dict(f) for f in data["flips"]),
+            engine_version=data["engine_version"],
+        )
+
+
+def recommend(
+    weights: Mapping[str, float],
+    evidence: Mapping[tuple[str, str], float],
+    frameworks: Sequence[str],
+    decisive_count: int = 3,
+) -> Recommendation:
+    """Rank ``frameworks`` for the visitor's ``weights``; see the module docstring."""
+    weights, evidence, frameworks = _validate(weights, evidence, frameworks, decisive_count)
+    total = math.fsum(weights.values())
+    if not frameworks:
+        return _no_preference(frameworks, "There are no frameworks to compare yet.")
+    if total <= 0:
+        return _no_preference(
+            frameworks,
+            "No criterion was marked as mattering, so every framework scores the same. "
+            "Give at least one criterion some weight to get a recommendation.",
+        )
+
+    criteria = sorted(c for c, w in weights.items() if w > 0)
+
+    def value(framework: str, criterion: str) -> float:
+        e = evidence.get((framework, criterion))
+        return NEUTRAL if e is None else (e + 2) / 4
+
+    scored = {f: _score(f, criteria, weights, total, evidence, value) for f in frameworks}
+    ranks = {
+        f: 1 + sum(s.score > scored[f].score + EPSILON for s in scored.values()) for f in scored
+    }
+    order = sorted(frameworks, key=lambda f: (ranks[f], f))
+    ranking = tuple(replace(scored[f], rank=ranks[f]) for f in order)
+
+    winner, others = order[0], order[1:]
+    leads = {
+        g: math.fsum(weights[c] * (value(winner, c) - value(g, c)) for c in criteria)
+        for g in others
+    }
+    tied = {g for g in others if ranks[g] == ranks[winner] or leads[g] <= 0}
+    flips = tuple(_flip(c, weights[c], winner, others, leads, tied, value) for c in criteria)
+
+    first, second = ranking[0], (ranking[1] if others else None)
+    runner_up = second.framework if second else None
+    terms = {
+        c: 100 * weights[c] * (value(winner, c) - value(runner_up, c)) / total
+        for c in (criteria if runner_up else ())
+    }
+    decisive_criteria = sorted((c for c in terms if terms[c] > 0), key=lambda c: (-terms[c], c))
+    flip_for = {f.criterion: f for f in flips}
+    return Recommendation(
+        no_preference=False,
+        message=_message(first, second, runner_up in tied),
+        ranking=ranking,
+        winner=winner,
+        runner_up=runner_up,
+        margin=max(0.0, first.score - second.score) if second else 0.0,
+        confidence=_confidence(min(s.coverage for s in ranking[:2])),
+        decisive=tuple(
+            DecisiveCriterion(c, terms[c], flip_for[c]) for c in decisive_criteria[:decisive_count]
+        ),
+        flips=flips,
+    )
+
+
+def _message(first: FrameworkScore, second: FrameworkScore | None, tied: bool) -> str:
+    if second is None:
+        return f"{first.framework} is the only framework compared; it scores {first.score:.1f}/100."
+    if tied:
+        return f"{first.framework} and {second.framework} are tied at {first.score:.1f}/100."
+    return (
+        f"{first.framework} leads {second.framework} by {first.score - second.score:.1f} points "
+        f"({first.score:.1f} vs {second.score:.1f} out of 100)."
+    )
+
+
+def _validate(
+    weights: Mapping[str, float],
+    evidence: Mapping[tuple[str, str], float],
+    frameworks: Sequence[str],
+    decisive_count: int,
+) -> tuple[dict[str, float], dict[tuple[str, str], float], list[str]]:
+    if isinstance(frameworks, str):
+        raise TypeError("frameworks must be a sequence of slugs, not a single string")
+    if len(set(frameworks)) != len(frameworks):
+        raise ValueError(f"frameworks contains duplicate slugs: {list(frameworks)!r}")
+    if decisive_count < 0:
+        raise ValueError(f"decisive_count must be >= 0, got {decisive_count!r}")
+    clean_weights = {}
+    for criterion, weight in weights.items():
+        weight = float(weight)
+        if not math.isfinite(weight) or weight < 0:
+            raise ValueError(
+                f"weight for criterion {criterion!r} must be a finite number >= 0, got {weight!r}"
+            )
+        clean_weights[criterion] = weight
+    clean_evidence = {}
+    for (framework, criterion), score in evidence.items():
+        score = float(score)
+        if not (math.isfinite(score) and -2 <= score <= 2):
+            raise ValueError(
+                f"evidence for ({framework!r}, {criterion!r}) must be a finite number "
+                f"in [-2, 2], got {score!r}"
+            )
+        clean_evidence[framework, criterion] = score
+    return clean_weights, clean_evidence, list(frameworks)
+
+
+def _score(
+    framework: str,
+    criteria: Sequence[str],
+    weights: Mapping[str, float],
+    total: float,
+    evidence: Mapping[tuple[str, str], float],
+    value: Callable[[str, str], float],
+) -> FrameworkScore:
+    contributions = tuple(
+        Contribution(
+            criterion=c,
+            weight=weights[c],
+            evidence=evidence.get((framework, c)),
+            points=100 * weights[c] * value(framework, c) / total,
+        )
+        for c in criteria
+    )
+    weighted_sum = math.fsum(weights[c] * value(framework, c) for c in criteria)
+    known = math.fsum(weights[c] for c in criteria if (framework, c) in evidence)
+    return FrameworkScore(
+        framework=framework,
+        score=_clamp(100 * weighted_sum / total, 0.0, 100.0),
+        rank=0,  # set once every framework is scored
+        coverage=_clamp(known / total, 0.0, 1.0),
+        unknown_criteria=tuple(c for c in criteria if (framework, c) not in evidence),
+        contributions=contributions,
+    )
+
+
+def _flip(
+    criterion: str,
+    weight: float,
+    winner: str,
+    others: Sequence[str],
+    leads: Mapping[str, float],
+    tied: set[str],
+    value: Callable[[str, str], float],
+) -> Flip:
+    """Smallest change of ``criterion``'s weight that lets some other framework catch up."""
+    best: tuple[float, str] | None = None
+    for other in others:  # in ranking order, so equal changes favour the higher-ranked one
+        if other in tied:
+            change = 0.0
+        else:
+            diff = value(winner, criterion) - value(other, criterion)
+            if diff == 0:
+                continue
+            change = -leads[other] / diff
+            if abs(weight + change) <= 1e-12 * max(weight, 1.0):
+                change = -weight  # "drop it to zero", up to rounding noise
+            elif weight + change < 0:
+                continue  # would need a negative weight: impossible
+        if best is None or abs(change) < abs(best[0]):
+            best = (change, other)
+    if best is None:
+        return Flip(criterion, None, None)
+    return Flip(criterion, best[0], best[1])
+
+
+def _no_preference(frameworks: Sequence[str], message: str) -> Recommendation:
+    ranking = tuple(FrameworkScore(f, 50.0, 1, 0.0, (), ()) for f in sorted(frameworks))
+    return Recommendation(True, message, ranking, None, None, 0.0, None, (), ())
+
+
+def _confidence(coverage: float) -> str:
+    if coverage >= HIGH_COVERAGE:
+        return "high"
+    return "medium" if coverage >= MEDIUM_COVERAGE else "low"
+
+
+def _clamp(x: float, low: float, high: float) -> float:
+    return min(high, max(low, x))
