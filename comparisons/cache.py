@@ -6,9 +6,13 @@ before the change is never read again, in any process, with any cache backend: s
 simply orphaned and expire.
 """
 
+import functools
+import hashlib
+
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
+from django.http import HttpResponse
 
 from .models import KnowledgeVersion
 
@@ -39,3 +43,40 @@ def cached(name, build, version=None):
         value = build()
         cache.set(key, value, TIMEOUT)
     return value
+
+
+# Cookies that make a response personal (a signed-in editor, pending messages): never cached.
+PERSONAL_COOKIES = ("sessionid", "messages")
+KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+
+
+def cache_public_page(view):
+    """Serve an anonymous GET of `view` from the cache, keyed by path, query and version.
+
+    Rendering, not querying, is what costs most on these pages; a hit costs one query (the
+    version) and a cache read. Only complete 200 responses without a CSRF token are kept, so
+    errors, redirects, forms and streamed exports are always computed afresh.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD") or any(
+            name in request.COOKIES for name in PERSONAL_COOKIES
+        ):
+            return view(request, *args, **kwargs)
+        query = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        key = f"kb:{current_version()}:page:{query}"
+        stored = cache.get(key)
+        if stored is not None:
+            content, headers = stored
+            return HttpResponse(content, headers=headers)
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render"):
+            response.render()
+        personal = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # the page holds a CSRF token
+        if response.status_code == 200 and not response.streaming and not personal:
+            headers = {h: response[h] for h in KEPT_HEADERS if h in response}
+            cache.set(key, (response.content, headers), TIMEOUT)
+        return response
+
+    return wrapper

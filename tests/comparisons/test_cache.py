@@ -40,3 +40,48 @@ def test_a_bump_made_elsewhere_is_seen_even_with_a_process_local_cache(settings)
     KnowledgeVersion.objects.filter(pk=1).update(version=current_version() + 1)
     assert cached("other", lambda: "new") == "new"
     cache.clear()
+
+
+def test_public_pages_are_cached_per_query_until_the_knowledge_changes(rf):
+    from django.http import HttpResponse
+
+    from comparisons.cache import cache_public_page
+
+    renders = []
+
+    @cache_public_page
+    def page(request):
+        renders.append(request.GET.get("q"))
+        return HttpResponse(f"page {len(renders)}")
+
+    assert page(rf.get("/p/?q=a")).content == b"page 1"
+    assert page(rf.get("/p/?q=a")).content == b"page 1"
+    assert page(rf.get("/p/?q=b")).content == b"page 2"
+    bump_version()
+    assert page(rf.get("/p/?q=a")).content == b"page 3"
+    signed_in = rf.get("/p/?q=a")
+    signed_in.COOKIES["sessionid"] = "x"
+    assert page(signed_in).content == b"page 4"
+
+
+def test_errors_and_pages_with_a_csrf_token_are_not_cached(rf):
+    from django.http import HttpResponse
+    from django.middleware.csrf import get_token
+
+    from comparisons.cache import cache_public_page
+
+    calls = []
+
+    @cache_public_page
+    def page(request):
+        calls.append(1)
+        if request.GET.get("form"):
+            get_token(request)
+            return HttpResponse("form")
+        return HttpResponse("bad", status=400)
+
+    page(rf.get("/p/"))
+    page(rf.get("/p/"))
+    page(rf.get("/p/?form=1"))
+    page(rf.get("/p/?form=1"))
+    assert len(calls) == 4
