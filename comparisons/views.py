@@ -1,15 +1,167 @@
-"""Public pages of the knowledge base."""
+"""Public pages of the knowledge base: thin views over comparisons.knowledge and the FilterSet.
 
-from django.http import HttpResponse
+Every page runs a fixed handful of queries whatever the size of the knowledge base. Anything a
+visitor types in a query string goes through a form: an invalid value is a 400 with the form's
+message, an unknown page or object a 404, never a 500.
+"""
+
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+from django.views.generic import DetailView, ListView
+
+from . import exports
+from .filters import ClaimFilter
+from .forms import CompareForm
+from .knowledge import (
+    compare_matrix,
+    criteria_with_counts,
+    criterion_claim_groups,
+    framework_claim_groups,
+    public_claims,
+    published_frameworks_with_counts,
+)
+from .models import Criterion, Framework
+
+CLAIMS_PER_PAGE = 25
+EXPORT_FORMATS = {"csv": exports.csv_response, "json": exports.json_response}
 
 
+@require_safe
 def home(request):
-    return HttpResponse("Stackwise")
+    frameworks = list(published_frameworks_with_counts())
+    return render(
+        request,
+        "comparisons/home.html",
+        {
+            "frameworks": frameworks,
+            "compare_slugs": ",".join(f.slug for f in frameworks[:2]),
+            "criteria": list(criteria_with_counts()),
+        },
+    )
 
 
-def framework_detail(request, slug):
-    return HttpResponse(slug)
+class FrameworkListView(ListView):
+    http_method_names = ["get", "head"]
+    template_name = "comparisons/framework_list.html"
+    context_object_name = "frameworks"
+
+    def get_queryset(self):
+        return published_frameworks_with_counts()
 
 
-def criterion_detail(request, slug):
-    return HttpResponse(slug)
+class CriterionListView(ListView):
+    http_method_names = ["get", "head"]
+    template_name = "comparisons/criterion_list.html"
+    context_object_name = "criteria"
+
+    def get_queryset(self):
+        return criteria_with_counts()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        by_category = {}
+        for criterion in context["criteria"]:
+            by_category.setdefault(criterion.get_category_display(), []).append(criterion)
+        context["categories"] = by_category.items()
+        return context
+
+
+class FrameworkDetailView(DetailView):
+    http_method_names = ["get", "head"]
+    template_name = "comparisons/framework_detail.html"
+    context_object_name = "framework"
+
+    def get_object(self, queryset=None):
+        try:
+            return Framework.objects.published().get(slug=self.kwargs["slug"])
+        except Framework.DoesNotExist:
+            raise Http404("There is no published framework at this address.") from None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        groups = framework_claim_groups(self.object)
+        covered = {group.criterion.pk for group in groups}
+        context["groups"] = groups
+        context["uncovered"] = [c for c in Criterion.objects.all() if c.pk not in covered]
+        return context
+
+
+class CriterionDetailView(DetailView):
+    http_method_names = ["get", "head"]
+    template_name = "comparisons/criterion_detail.html"
+    context_object_name = "criterion"
+
+    def get_object(self, queryset=None):
+        try:
+            return Criterion.objects.get(slug=self.kwargs["slug"])
+        except Criterion.DoesNotExist:
+            raise Http404("There is no criterion at this address.") from None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["groups"] = criterion_claim_groups(self.object)
+        return context
+
+
+@require_safe
+def compare(request):
+    """The table of differences for 2 to MAX_COMPARED frameworks, optionally one category.
+
+    The bare page shows the picker (200); a selection that cannot be compared shows the picker
+    with its errors (400).
+    """
+    frameworks = list(Framework.objects.published())
+    submitted = any(name in request.GET for name in CompareForm.base_fields)
+    form = CompareForm(request.GET if submitted else None, frameworks=frameworks)
+    context = {"form": form, "matrix": None, "enough_frameworks": len(frameworks) >= 2}
+    if not submitted:
+        return render(request, "comparisons/compare.html", context)
+    if not form.is_valid():
+        return render(request, "comparisons/compare.html", context, status=400)
+
+    category = form.cleaned_data["category"]
+    criteria = Criterion.objects.all()
+    if category:
+        criteria = criteria.filter(category=category)
+    chosen = form.cleaned_data["frameworks"]
+    context["matrix"] = compare_matrix(chosen, list(criteria), category)
+    context["category_label"] = dict(Criterion.Category.choices).get(category, "")
+    context["chosen"] = chosen
+    return render(request, "comparisons/compare.html", context)
+
+
+@require_safe
+def claim_list(request):
+    """The claims explorer; `?format=csv` or `?format=json` exports the whole filtered set."""
+    export_format = request.GET.get("format", "")
+    if export_format and export_format not in EXPORT_FORMATS:
+        return HttpResponseBadRequest(
+            f"Unknown export format “{export_format[:50]}”: use csv or json.",
+            content_type="text/plain; charset=utf-8",
+        )
+
+    filterset = ClaimFilter(request.GET, queryset=public_claims(), request=request)
+    if not filterset.is_valid():
+        if export_format:
+            return exports.errors_response(filterset.form.errors, export_format)
+        context = {"filterset": filterset, "columns": exports.COLUMNS}
+        return render(request, "comparisons/claim_list.html", context, status=400)
+
+    claims = filterset.qs
+    if export_format:
+        return EXPORT_FORMATS[export_format](claims, request)
+
+    paginator = Paginator(claims, CLAIMS_PER_PAGE)
+    context = {"filterset": filterset, "paginator": paginator, "columns": exports.COLUMNS}
+    try:
+        context["page_obj"] = paginator.page(request.GET.get("page") or 1)
+    except InvalidPage:
+        context["page_error"] = (
+            f"There is no page “{request.GET['page'][:50]}” of these results: "
+            f"they have {paginator.num_pages} page{'s' if paginator.num_pages != 1 else ''}."
+        )
+        return render(request, "comparisons/claim_list.html", context, status=404)
+    context["source"] = filterset.form.cleaned_data.get("source")
+    return render(request, "comparisons/claim_list.html", context)

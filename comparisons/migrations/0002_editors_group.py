@@ -1,7 +1,8 @@
 """The Editors group: curates the knowledge base, cannot manage users or delete sources."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from comparisons.permissions import grant
 
 EDITOR_PERMISSIONS = {
     "framework": ("add", "change", "view"),
@@ -10,25 +11,6 @@ EDITOR_PERMISSIONS = {
     "claim": ("add", "change", "view"),
     "citation": ("add", "change", "view", "delete"),
 }
-
-
-def ensure_permissions(apps):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-
-
-def grant(apps, app_label, model_permissions):
-    ensure_permissions(apps)
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name="Editors")
-    for model, actions in model_permissions.items():
-        codenames = [f"{action}_{model}" for action in actions]
-        group.permissions.add(
-            *Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
-        )
 
 
 def create_editors_group(apps, schema_editor):

@@ -4,7 +4,7 @@ from django.core.management import BaseCommand, call_command
 
 from comparisons.models import Framework
 
-FIXTURES = ["starting_content"]
+FIXTURES = ["starting_content", "questionnaire"]
 
 
 class Command(BaseCommand):

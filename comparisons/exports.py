@@ -1,0 +1,156 @@
+"""CSV and JSON export of the claims explorer's filtered set.
+
+The columns are stable: scripts may rely on their names and order. One row per public claim:
+
+- id: the claim's number.
+- framework: the framework's name.
+- criterion: the criterion's name.
+- statement: the claim, as the editors wrote it.
+- score: -2 (strongly against the framework) to +2 (strongly for it).
+- weight: 1 to 5, how much the claim counts against others on the same framework and criterion.
+- status: "published" or "disputed" (sources disagree; counts at half weight).
+- citation_count: how many citations back or contradict the claim.
+- citations: every citation as "Source title | stance | excerpt", joined by " || " in CSV;
+  in JSON a list of objects (source, source_url, source_kind, stance, excerpt, location).
+- source_urls: the cited sources' URLs, joined by " || " in CSV; a list in JSON.
+- updated_at: when the claim last changed, ISO 8601 in UTC.
+- url: the claim on its framework's page.
+
+In CSV, a text cell that starts with =, +, -, @, a tab or a carriage return is prefixed with an
+apostrophe so that spreadsheets show it rather than run it as a formula.
+"""
+
+import csv
+
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+
+COLUMNS = (
+    ("id", "The claim's number."),
+    ("framework", "The framework's name."),
+    ("criterion", "The criterion's name."),
+    ("statement", "The claim, as the editors wrote it."),
+    ("score", "-2 (strongly against the framework) to +2 (strongly for it)."),
+    ("weight", "1 to 5: how much the claim counts against others on the same pair."),
+    ("status", "published, or disputed (sources disagree; counts at half weight)."),
+    ("citation_count", "How many citations back or contradict the claim."),
+    (
+        "citations",
+        "Each citation as “Source title | stance | excerpt”, joined by “ || ” "
+        "(in JSON: a list of objects).",
+    ),
+    ("source_urls", "The cited sources' URLs, joined by “ || ” (in JSON: a list)."),
+    ("updated_at", "When the claim last changed, ISO 8601 in UTC."),
+    ("url", "The claim on its framework's page."),
+)
+COLUMN_NAMES = [name for name, _ in COLUMNS]
+
+SEPARATOR = " || "
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# Claims are read in chunks of this many, each with one query for their citations.
+CHUNK_SIZE = 2000
+
+FILENAME = "stackwise-claims"
+
+
+def citation_data(citation):
+    return {
+        "source": citation.source.title,
+        "source_url": citation.source.url,
+        "source_kind": citation.source.kind,
+        "stance": citation.stance,
+        "excerpt": citation.excerpt,
+        "location": citation.location,
+    }
+
+
+def claim_record(claim, absolute_url):
+    """One claim as a dict of the export's columns; citations as a list of dicts."""
+    citations = [citation_data(citation) for citation in claim.citations.all()]
+    return {
+        "id": claim.pk,
+        "framework": claim.framework.name,
+        "criterion": claim.criterion.name,
+        "statement": claim.statement,
+        "score": claim.score,
+        "weight": claim.weight,
+        "status": claim.status,
+        "citation_count": len(citations),
+        "citations": citations,
+        "source_urls": list(dict.fromkeys(c["source_url"] for c in citations if c["source_url"])),
+        "updated_at": claim.updated_at.isoformat(),
+        "url": absolute_url(f"{claim.framework.get_absolute_url()}#claim-{claim.pk}"),
+    }
+
+
+def safe_cell(value):
+    """Text that a spreadsheet will not evaluate as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_row(record):
+    flat = dict(record)
+    flat["citations"] = SEPARATOR.join(
+        f"{c['source']} | {c['stance']} | {c['excerpt']}" for c in record["citations"]
+    )
+    flat["source_urls"] = SEPARATOR.join(record["source_urls"])
+    return [safe_cell(flat[name]) for name in COLUMN_NAMES]
+
+
+class _Echo:
+    """A file-like object whose write() hands the line back, for streaming csv.writer output."""
+
+    def write(self, value):
+        return value
+
+
+def records(claims, request):
+    for claim in claims.iterator(chunk_size=CHUNK_SIZE):
+        yield claim_record(claim, request.build_absolute_uri)
+
+
+def csv_response(claims, request):
+    """The claims as a streamed CSV file: a header row, then one row per claim."""
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(COLUMN_NAMES)
+        for record in records(claims, request):
+            yield writer.writerow(csv_row(record))
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{FILENAME}.csv"'
+    return response
+
+
+def json_response(claims, request):
+    """The claims as a JSON document: {"count": N, "columns": [...], "results": [...]}."""
+    results = list(records(claims, request))
+    response = JsonResponse(
+        {"count": len(results), "columns": COLUMN_NAMES, "results": results},
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response["Content-Disposition"] = f'attachment; filename="{FILENAME}.json"'
+    return response
+
+
+def errors_response(form_errors, export_format, status=400):
+    """A filter the export cannot run: the form's errors as JSON, or as text for CSV."""
+    errors = {
+        field: [error["message"] for error in field_errors]
+        for field, field_errors in form_errors.get_json_data().items()
+    }
+    if export_format == "json":
+        return JsonResponse(
+            {"message": "The filter is not valid.", "errors": errors},
+            status=status,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    lines = [f"{field}: {message}" for field, messages in errors.items() for message in messages]
+    return HttpResponse(
+        "The filter is not valid.\n" + "\n".join(lines) + "\n",
+        status=status,
+        content_type="text/plain; charset=utf-8",
+    )

@@ -1,0 +1,271 @@
+"""The claims explorer: its filters, pagination, and the CSV/JSON export of the filtered set."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.urls import reverse
+
+from comparisons.exports import COLUMN_NAMES
+from comparisons.models import Claim, Criterion, Source
+from tests.factories import make_claim, make_criterion, make_framework, make_source
+
+pytestmark = pytest.mark.django_db
+
+CLAIMS = reverse("comparisons:claim-list")
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def starting_content(db):
+    call_command("loaddata", "starting_content", verbosity=0)
+
+
+def listed_ids(response):
+    assert response.status_code == 200, response.content[:500]
+    return [claim.pk for claim in response.context["page_obj"]]
+
+
+def csv_rows(response):
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode()
+    return list(csv.reader(io.StringIO(text)))
+
+
+def json_body(response):
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def test_filtering_by_learning_curve_returns_only_those_claims_and_the_exports_agree(
+    client, starting_content
+):
+    query = "criterion=learning-curve"
+    ids = listed_ids(client.get(f"{CLAIMS}?{query}"))
+    expected = Claim.objects.published().filter(criterion__slug="learning-curve")
+    assert sorted(ids) == sorted(expected.values_list("pk", flat=True))
+    assert ids, "the starting content has learning-curve claims"
+    assert len(ids) < Claim.objects.published().count()
+
+    rows = csv_rows(client.get(f"{CLAIMS}?{query}&format=csv"))
+    assert rows[0] == COLUMN_NAMES
+    assert [int(row[0]) for row in rows[1:]] == ids
+    assert {row[COLUMN_NAMES.index("criterion")] for row in rows[1:]} == {"Learning Curve"}
+
+    body = json_body(client.get(f"{CLAIMS}?{query}&format=json"))
+    assert body["columns"] == COLUMN_NAMES
+    assert body["count"] == len(ids)
+    assert [result["id"] for result in body["results"]] == ids
+
+
+def test_export_columns_hold_citations_and_urls(client, starting_content):
+    response = client.get(f"{CLAIMS}?criterion=learning-curve&framework=flask&format=csv")
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"] == 'attachment; filename="stackwise-claims.csv"'
+    rows = csv_rows(response)
+    record = dict(zip(rows[0], rows[1], strict=True))
+    claim = Claim.objects.get(pk=record["id"])
+    assert record["framework"] == "Flask"
+    assert int(record["citation_count"]) == claim.citations.count()
+    first = claim.citations.order_by("-stance", "id").first()
+    assert f"{first.source.title} | {first.stance} | {first.excerpt}" in record["citations"]
+    assert record["citations"].count(" || ") == claim.citations.count() - 1
+    assert first.source.url in record["source_urls"]
+    assert record["url"] == f"http://testserver/frameworks/flask/#claim-{claim.pk}"
+
+    response = client.get(f"{CLAIMS}?criterion=learning-curve&framework=flask&format=json")
+    assert 'filename="stackwise-claims.json"' in response["Content-Disposition"]
+    result = json_body(response)["results"][0]
+    assert set(result) == set(COLUMN_NAMES)
+    assert {"source", "source_url", "source_kind", "stance", "excerpt", "location"} == set(
+        result["citations"][0]
+    )
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralised(client, db):
+    make_claim(statement='=HYPERLINK("http://evil")', score=-2)
+    rows = csv_rows(client.get(f"{CLAIMS}?format=csv"))
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert record["statement"].startswith("'=")
+    assert record["score"] == "-2"
+
+
+@pytest.fixture
+def explorer(db):
+    """Claims that each filter can tell apart."""
+    flask = make_framework(name="Flask", slug="flask")
+    django = make_framework(name="Django", slug="django")
+    speed = make_criterion(name="Speed", slug="speed")
+    orm = make_criterion(name="ORM", slug="orm")
+    docs = make_source(title="The docs", kind=Source.Kind.DOCUMENTATION)
+    bench = make_source(title="A benchmark", kind=Source.Kind.BENCHMARK)
+    return {
+        "source": docs,
+        "fast": make_claim(flask, speed, bench, statement="Flask is fast.", score=2),
+        "orm": make_claim(django, orm, docs, statement="Django's ORM is rich.", score=2),
+        "slow": make_claim(
+            django, speed, docs, statement="Django is slower.", score=-1, status="disputed"
+        ),
+        "bare": make_claim(flask, orm, statement="Flask has no ORM.", score=-2, citations=False),
+        "draft": make_claim(flask, speed, docs, statement="Draft benchmark.", status="draft"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", {"fast", "orm", "slow", "bare"}),
+        ("criterion=speed", {"fast", "slow"}),
+        ("criterion=speed&criterion=orm", {"fast", "orm", "slow", "bare"}),
+        ("framework=django", {"orm", "slow"}),
+        ("framework=django&criterion=speed", {"slow"}),
+        ("score_min=1", {"fast", "orm"}),
+        ("score_max=-1", {"slow", "bare"}),
+        ("score_min=-1&score_max=1.5", {"slow"}),
+        ("status=disputed", {"slow"}),
+        ("status=published", {"fast", "orm", "bare"}),
+        ("source_kind=benchmark", {"fast"}),
+        ("source_kind=documentation&source_kind=benchmark", {"fast", "orm", "slow"}),
+        ("has_citations=false", {"bare"}),
+        ("has_citations=true", {"fast", "orm", "slow"}),
+        ("q=ORM", {"orm", "bare"}),
+        ("q=quoted", {"fast", "orm", "slow"}),  # the factories' excerpt: "A quoted passage."
+        ("q=slower+django", {"slow"}),
+        ("q=benchmark", set()),  # only in a draft's statement
+        ("unknown=1&utm_source=x", {"fast", "orm", "slow", "bare"}),
+    ],
+)
+def test_each_filter(client, explorer, query, expected):
+    ids = listed_ids(client.get(f"{CLAIMS}?{query}"))
+    assert sorted(ids) == sorted(explorer[name].pk for name in expected)
+    assert len(ids) == len(set(ids)), "no duplicate rows"
+
+
+def test_filter_by_source_id(client, explorer):
+    source = explorer["source"]
+    response = client.get(f"{CLAIMS}?source={source.pk}")
+    assert sorted(listed_ids(response)) == sorted([explorer["orm"].pk, explorer["slow"].pk])
+    assert "The docs" in response.content.decode()
+
+
+def test_the_source_filter_is_a_number_input_not_a_list_of_every_source(client, explorer):
+    html = client.get(CLAIMS).content.decode()
+    assert 'type="number" name="source"' in html
+    assert f'<option value="{explorer["source"].pk}"' not in html
+
+
+@pytest.mark.parametrize(
+    ("ordering", "key"),
+    [
+        ("score", lambda claim: claim.score),
+        ("-score", lambda claim: claim.score),
+        ("framework", lambda claim: claim.framework.name),
+        ("-framework", lambda claim: claim.framework.name),
+        ("criterion", lambda claim: claim.criterion.display_order),
+        ("-updated", lambda claim: claim.updated_at),
+    ],
+)
+def test_ordering(client, explorer, ordering, key):
+    response = client.get(f"{CLAIMS}?ordering={ordering}")
+    values = [key(claim) for claim in response.context["page_obj"]]
+    assert values == sorted(values, reverse=ordering.startswith("-"))
+
+
+def test_pages_keep_the_filters_and_exports_hold_the_whole_set(client, db):
+    framework, criterion = make_framework(slug="flask"), make_criterion(slug="speed")
+    other = make_criterion(slug="orm")
+    source = make_source()
+    for n in range(30):
+        make_claim(framework, criterion, source, statement=f"Claim {n}")
+    make_claim(framework, other, source)
+    first = client.get(f"{CLAIMS}?criterion=speed&ordering=-score")
+    assert len(listed_ids(first)) == 25
+    html = first.content.decode()
+    assert "?criterion=speed&amp;ordering=-score&amp;page=2" in html
+    second = client.get(f"{CLAIMS}?criterion=speed&ordering=-score&page=2")
+    assert len(listed_ids(second)) == 5
+    assert not set(listed_ids(first)) & set(listed_ids(second))
+    rows = csv_rows(client.get(f"{CLAIMS}?criterion=speed&ordering=-score&page=2&format=csv"))
+    assert [int(r[0]) for r in rows[1:]] == listed_ids(first) + listed_ids(second)
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "9999", "1.5", "99999999999999999999999"])
+def test_a_page_that_does_not_exist_is_a_404_with_a_message(client, explorer, page):
+    response = client.get(f"{CLAIMS}?page={page}")
+    assert response.status_code == 404
+    assert "There is no page" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("score_min=abc", "score_min", "Enter a number."),
+        ("score_min=3", "score_min", "less than or equal to 2"),
+        ("score_max=-2.5", "score_max", "greater than or equal to -2"),
+        ("score_min=NaN", "score_min", "Enter a number."),
+        ("score_min=2&score_max=-2", "__all__", "is above the highest score"),
+        ("criterion=nope", "criterion", "nope is not one of the available choices"),
+        ("framework=hidden", "framework", "hidden is not one of the available choices"),
+        ("status=draft", "status", "draft is not one of the available choices"),
+        ("status=retracted", "status", "retracted is not one of the available choices"),
+        ("source_kind=blog", "source_kind", "blog is not one of the available choices"),
+        ("source=abc", "source", "Select a valid choice"),
+        ("source=999999", "source", "Select a valid choice"),
+        ("source=-3", "source", "Select a valid choice"),
+        ("source=99999999999999999999999999", "source", "Select a valid choice"),
+        ("has_citations=maybe", "has_citations", "Choose yes, no"),
+        ("ordering=password", "ordering", "password is not one of the available choices"),
+        ("q=" + "x" * 201, "q", "at most 200 characters"),
+    ],
+)
+def test_invalid_filters_are_a_400_with_the_forms_message(client, explorer, query, field, message):
+    make_framework(slug="hidden", is_published=False)
+    response = client.get(f"{CLAIMS}?{query}")
+    assert response.status_code == 400
+    assert field in response.context["filterset"].form.errors
+    assert message in response.content.decode()
+    assert "Some filters are not valid" in response.content.decode()
+
+    csv_response = client.get(f"{CLAIMS}?{query}&format=csv")
+    assert csv_response.status_code == 400
+    assert message in csv_response.content.decode()
+
+    json_response = client.get(f"{CLAIMS}?{query}&format=json")
+    assert json_response.status_code == 400
+    assert field in json.loads(json_response.content)["errors"]
+
+
+def test_an_unknown_export_format_is_a_400(client, explorer):
+    response = client.get(f"{CLAIMS}?format=xml")
+    assert response.status_code == 400
+    assert "Unknown export format" in response.content.decode()
+
+
+def test_the_page_documents_the_export_columns(client, explorer):
+    html = client.get(CLAIMS).content.decode()
+    for name in COLUMN_NAMES:
+        assert f"<code>{name}</code>" in html
+
+
+def test_drafts_never_reach_an_export_even_when_asked_for(client, explorer):
+    for query in ("format=csv", "format=csv&status=draft", "format=json&q=Draft"):
+        response = client.get(f"{CLAIMS}?{query}")
+        body = (
+            b"".join(response.streaming_content) if response.streaming else response.content
+        ).decode()
+        assert "Draft benchmark" not in body
+
+
+def test_a_criterion_filter_lists_every_criterion_as_a_labelled_checkbox(client, explorer):
+    html = client.get(CLAIMS).content.decode()
+    for criterion in Criterion.objects.all():
+        assert f'value="{criterion.slug}"' in html
