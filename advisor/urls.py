@@ -6,4 +6,5 @@ app_name = "advisor"
 
 urlpatterns = [
     path("", views.questionnaire, name="questionnaire"),
+    path("r/<uuid:pk>/", views.result, name="result"),
 ]

@@ -1,0 +1,162 @@
+"""The advisor's questionnaire, and the consultations it produces.
+
+Editors write questions and options in the admin; each option changes the weight of one or more
+criteria of the knowledge base. A visitor's answers become a Consultation: a snapshot of the
+answers, the weights and the whole computed result, shown at an unguessable permalink that never
+changes, even when the knowledge base does.
+"""
+
+import uuid
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from comparisons.models import Criterion
+
+CHANGE_MIN, CHANGE_MAX = -5, 5
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", "Single choice: pick one"
+        MULTIPLE = "multiple", "Multiple choice: tick any"
+
+    text = models.CharField(
+        max_length=300, help_text="The question as visitors read it, e.g. “How big is the project?”"
+    )
+    help_text = models.TextField(
+        blank=True, help_text="Optional: a sentence under the question that helps visitors answer."
+    )
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Questions are asked in this order, lowest first."
+    )
+    kind = models.CharField(
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.SINGLE,
+        help_text="Single choice: the visitor picks exactly one option. Multiple choice: the "
+        "visitor ticks any number of options, and the changes of all of them add up.",
+    )
+    is_required = models.BooleanField(
+        "required",
+        default=True,
+        help_text="A required question must be answered before the advice is given. Untick it "
+        "for a multiple-choice question visitors may leave empty.",
+    )
+    is_active = models.BooleanField(
+        "active",
+        default=True,
+        help_text="Inactive questions are not asked. Old consultations keep the answers they had.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.text
+
+
+class Option(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    label = models.CharField(max_length=200, help_text="The answer as visitors read it.")
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Options are listed in this order, lowest first."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["question__order", "question_id", "order", "id"]
+
+    def __str__(self):
+        return f"{self.question.text} → {self.label}"
+
+
+class OptionWeight(models.Model):
+    """How choosing an option changes how much one criterion counts."""
+
+    option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="weights")
+    criterion = models.ForeignKey(
+        Criterion,
+        on_delete=models.PROTECT,
+        related_name="option_weights",
+        help_text="A criterion the questionnaire uses cannot be deleted.",
+    )
+    change = models.SmallIntegerField(
+        validators=[MinValueValidator(CHANGE_MIN), MaxValueValidator(CHANGE_MAX)],
+        help_text=f"{CHANGE_MIN} to +{CHANGE_MAX}: added to the criterion's default weight "
+        "when a visitor picks this option. +5 makes it matter much more, -5 much less; "
+        "criteria an answer does not mention keep their default weight.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["option_id", "criterion__display_order", "criterion__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(change__gte=CHANGE_MIN, change__lte=CHANGE_MAX),
+                name="optionweight_change_range",
+            ),
+            models.UniqueConstraint(
+                fields=["option", "criterion"], name="optionweight_one_per_criterion"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion}: {self.change:+d}"
+
+
+class Consultation(models.Model):
+    """One visitor's answers and the recommendation computed from them, frozen at that moment.
+
+    The page is drawn from `result` alone, so it stays the same when the knowledge base changes.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
+    engine_version = models.CharField(max_length=20, editable=False)
+    recommended = models.CharField(
+        "recommendation",
+        max_length=100,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="Slug of the recommended framework; empty when there was no preference.",
+    )
+    margin = models.FloatField(
+        default=0.0, editable=False, help_text="Points (out of 100) ahead of the runner-up."
+    )
+    answers = models.JSONField(
+        default=list,
+        editable=False,
+        help_text="Each answered question with the chosen options' ids and labels.",
+    )
+    weights = models.JSONField(
+        default=dict, editable=False, help_text="Criterion slug → weight used."
+    )
+    result = models.JSONField(
+        default=dict, editable=False, help_text="Everything the result page shows."
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        when = timezone.localtime(self.created_at).strftime("%Y-%m-%d %H:%M")
+        return f"{self.recommendation_name} ({when})"
+
+    def get_absolute_url(self):
+        return reverse("advisor:result", kwargs={"pk": self.pk})
+
+    @property
+    def recommendation_name(self):
+        if not self.recommended:
+            return "No preference"
+        return self.result.get("frameworks", {}).get(self.recommended, self.recommended)
