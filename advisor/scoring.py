@@ -36,8 +36,8 @@ framework scores 50.0 at rank 1, there is no winner and no confidence.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from typing import Any
 
 ENGINE_VERSION = "1"
@@ -151,8 +151,14 @@ def recommend(
     evidence: Mapping[tuple[str, str], float],
     frameworks: Sequence[str],
     decisive_count: int = 3,
+    detail_count: int | None = None,
 ) -> Recommendation:
-    """Rank ``frameworks`` for the visitor's ``weights``; see the module docstring."""
+    """Rank ``frameworks`` for the visitor's ``weights``; see the module docstring.
+
+    Per-criterion contributions and unknown criteria are listed for the ``detail_count``
+    best-ranked frameworks (all when None): with many frameworks they are most of the result,
+    and nobody reads them all. Scores and coverage are given for every framework.
+    """
     weights, evidence, frameworks = _validate(weights, evidence, frameworks, decisive_count)
     total = math.fsum(weights.values())
     if not frameworks:
@@ -165,30 +171,33 @@ def recommend(
         )
 
     criteria = sorted(c for c, w in weights.items() if w > 0)
-
-    def value(framework: str, criterion: str) -> float:
-        e = evidence.get((framework, criterion))
-        return NEUTRAL if e is None else (e + 2) / 4
-
-    scored = {f: _score(f, criteria, weights, total, evidence, value) for f in frameworks}
-    ranks = {
-        f: 1 + sum(s.score > scored[f].score + EPSILON for s in scored.values()) for f in scored
+    # v(f, c) for every framework and weighted criterion, computed once.
+    values = {
+        f: {c: NEUTRAL if (f, c) not in evidence else (evidence[f, c] + 2) / 4 for c in criteria}
+        for f in frameworks
     }
+    scores = {
+        f: _clamp(100 * math.fsum(weights[c] * values[f][c] for c in criteria) / total, 0.0, 100.0)
+        for f in frameworks
+    }
+    ranks = {f: 1 + sum(other > scores[f] + EPSILON for other in scores.values()) for f in scores}
     order = sorted(frameworks, key=lambda f: (ranks[f], f))
-    ranking = tuple(replace(scored[f], rank=ranks[f]) for f in order)
+    detailed = set(order if detail_count is None else order[:detail_count])
+    ranking = tuple(
+        _score(f, scores[f], ranks[f], criteria, weights, total, evidence, values[f], f in detailed)
+        for f in order
+    )
 
     winner, others = order[0], order[1:]
-    leads = {
-        g: math.fsum(weights[c] * (value(winner, c) - value(g, c)) for c in criteria)
-        for g in others
-    }
+    win = values[winner]
+    leads = {g: math.fsum(weights[c] * (win[c] - values[g][c]) for c in criteria) for g in others}
     tied = {g for g in others if ranks[g] == ranks[winner] or leads[g] <= 0}
-    flips = tuple(_flip(c, weights[c], winner, others, leads, tied, value) for c in criteria)
+    flips = tuple(_flip(c, weights[c], winner, others, leads, tied, values) for c in criteria)
 
     first, second = ranking[0], (ranking[1] if others else None)
     runner_up = second.framework if second else None
     terms = {
-        c: 100 * weights[c] * (value(winner, c) - value(runner_up, c)) / total
+        c: 100 * weights[c] * (win[c] - values[runner_up][c]) / total
         for c in (criteria if runner_up else ())
     }
     decisive_criteria = sorted((c for c in terms if terms[c] > 0), key=lambda c: (-terms[c], c))
@@ -251,31 +260,23 @@ def _validate(
     return clean_weights, clean_evidence, list(frameworks)
 
 
-def _score(
-    framework: str,
-    criteria: Sequence[str],
-    weights: Mapping[str, float],
-    total: float,
-    evidence: Mapping[tuple[str, str], float],
-    value: Callable[[str, str], float],
-) -> FrameworkScore:
-    contributions = tuple(
-        Contribution(
-            criterion=c,
-            weight=weights[c],
-            evidence=evidence.get((framework, c)),
-            points=100 * weights[c] * value(framework, c) / total,
-        )
-        for c in criteria
-    )
-    weighted_sum = math.fsum(weights[c] * value(framework, c) for c in criteria)
+def _score(framework, score, rank, criteria, weights, total, evidence, values, detailed):
     known = math.fsum(weights[c] for c in criteria if (framework, c) in evidence)
+    contributions, unknown = (), ()
+    if detailed:
+        unknown = tuple(c for c in criteria if (framework, c) not in evidence)
+        contributions = tuple(
+            Contribution(
+                c, weights[c], evidence.get((framework, c)), 100 * weights[c] * values[c] / total
+            )
+            for c in criteria
+        )
     return FrameworkScore(
         framework=framework,
-        score=_clamp(100 * weighted_sum / total, 0.0, 100.0),
-        rank=0,  # set once every framework is scored
+        score=score,
+        rank=rank,
         coverage=_clamp(known / total, 0.0, 1.0),
-        unknown_criteria=tuple(c for c in criteria if (framework, c) not in evidence),
+        unknown_criteria=unknown,
         contributions=contributions,
     )
 
@@ -287,7 +288,7 @@ def _flip(
     others: Sequence[str],
     leads: Mapping[str, float],
     tied: set[str],
-    value: Callable[[str, str], float],
+    values: Mapping[str, Mapping[str, float]],
 ) -> Flip:
     """Smallest change of ``criterion``'s weight that lets some other framework catch up."""
     best: tuple[float, str] | None = None
@@ -295,7 +296,7 @@ def _flip(
         if other in tied:
             change = 0.0
         else:
-            diff = value(winner, criterion) - value(other, criterion)
+            diff = values[winner][criterion] - values[other][criterion]
             if diff == 0:
                 continue
             change = -leads[other] / diff

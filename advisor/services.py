@@ -9,7 +9,7 @@ drawn from that snapshot alone (`present()`), never from the live knowledge base
 from collections.abc import Iterable, Mapping
 from itertools import groupby
 
-from django.db.models import Prefetch, Q
+from django.db.models import Case, Prefetch, Q, Value, When
 
 from comparisons.knowledge import cached_evidence
 from comparisons.models import Citation, Claim, Criterion, Framework
@@ -21,6 +21,8 @@ WEIGHT_FLOOR, WEIGHT_CEILING = 0, 20
 DECISIVE_COUNT = 3
 TABLE_FRAMEWORKS = 3  # frameworks shown side by side in the per-criterion table
 DISPUTED_SHOWN = 20
+CLAIMS_SHOWN = 60  # decisive claims first, then disputed ones
+DISPUTED_CRITERIA = 20  # disputed claims are shown for the criteria weighted most
 
 
 def weights_from_answers(
@@ -95,12 +97,13 @@ def advise(answers):
         {key: score.score for key, score in evidence.items()},
         [f["slug"] for f in frameworks],
         decisive_count=DECISIVE_COUNT,
+        detail_count=TABLE_FRAMEWORKS,
     )
     claims = _claims_shown(recommendation, weights, criteria, frameworks)
     decisive = {d.criterion for d in recommendation.decisive}
     tabled = {s.framework for s in recommendation.ranking[:TABLE_FRAMEWORKS]}
     result = {
-        "recommendation": _trimmed(recommendation.as_dict(), tabled),
+        "recommendation": recommendation.as_dict(),
         "frameworks": {f["slug"]: f["name"] for f in frameworks},
         "criteria": [
             {
@@ -139,49 +142,43 @@ def advise(answers):
     )
 
 
-def _trimmed(recommendation, tabled):
-    """The engine's snapshot without per-criterion detail of frameworks the page doesn't table.
-
-    With many frameworks and criteria that detail is most of the snapshot, and nothing shows it.
-    """
-    for score in recommendation["ranking"]:
-        if score["framework"] not in tabled:
-            score["contributions"] = []
-    return recommendation
-
-
 def _claims_shown(recommendation, weights, criteria, frameworks):
     """The winner's claims on the decisive criteria, and the disputed claims that counted.
 
     Disputed claims are those of the winner and the runner-up (the comparison that decided) on
-    criteria that had some weight. Two queries: claims, then their citations with sources.
+    the DISPUTED_CRITERIA criteria the visitor weighted most. At most CLAIMS_SHOWN claims, the
+    decisive ones first, so a large knowledge base costs no more: two queries, the claims, then
+    their citations with sources.
     """
     if recommendation.no_preference:
         return []
     id_of_criterion = {c["slug"]: c["id"] for c in criteria}
     id_of_framework = {f["slug"]: f["id"] for f in frameworks}
     decisive = [id_of_criterion[d.criterion] for d in recommendation.decisive]
-    weighted = [id_of_criterion[slug] for slug, weight in weights.items() if weight > 0]
+    weighted = sorted((w, slug) for slug, w in weights.items() if w > 0)[-DISPUTED_CRITERIA:]
     podium = [
         id_of_framework[slug]
         for slug in (recommendation.winner, recommendation.runner_up)
         if slug is not None
     ]
+    is_decisive = Q(framework_id=id_of_framework[recommendation.winner], criterion_id__in=decisive)
+    disputed = Q(
+        status=Claim.Status.DISPUTED,
+        framework_id__in=podium,
+        criterion_id__in=[id_of_criterion[slug] for _, slug in weighted],
+    )
     citations = Citation.objects.select_related("source").order_by("-stance", "id")
-    return list(
+    claims = list(
         Claim.objects.published()
-        .filter(
-            Q(framework_id=id_of_framework[recommendation.winner], criterion_id__in=decisive)
-            | Q(
-                status=Claim.Status.DISPUTED,
-                framework_id__in=podium,
-                criterion_id__in=weighted,
-            )
-        )
+        .filter(is_decisive | disputed)
         .select_related("framework", "criterion")
         .prefetch_related(Prefetch("citations", queryset=citations))
-        .order_by("criterion__display_order", "framework__name", "-weight", "id")
+        .order_by(Case(When(is_decisive, then=Value(0)), default=Value(1)), "-weight", "id")[
+            :CLAIMS_SHOWN
+        ]
     )
+    claims.sort(key=lambda c: (c.criterion.display_order, c.framework.name, -c.weight, c.id))
+    return claims
 
 
 def _disputed(claims, weights):

@@ -370,3 +370,14 @@ def test_reported_flips_are_exact_and_minimal(problem):
             almost = {**weights, flip.criterion: weight + 0.99 * flip.weight_change}
             scores = scores_of(recommend(almost, evidence, frameworks))
             assert all(scores[winner] > scores[f] for f in frameworks if f != winner)
+
+
+def test_detail_count_keeps_contributions_for_the_best_ranked_only():
+    evidence = {("a", "x"): 2.0, ("b", "x"): 0.0, ("c", "x"): -2.0}
+    full = recommend({"x": 1.0}, evidence, ["a", "b", "c"])
+    short = recommend({"x": 1.0}, evidence, ["a", "b", "c"], detail_count=1)
+    assert [bool(s.contributions) for s in short.ranking] == [True, False, False]
+    assert short.ranking[2].unknown_criteria == () and short.ranking[2].coverage == 1.0
+    assert short.ranking[0] == full.ranking[0]
+    assert [s.score for s in short.ranking] == [s.score for s in full.ranking]
+    assert short.flips == full.flips
