@@ -10,19 +10,22 @@ import functools
 import hashlib
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.http import HttpResponse
 
 from .models import KnowledgeVersion
 
 TIMEOUT = 60 * 60
+VERSION_SQL = f"SELECT version FROM {KnowledgeVersion._meta.db_table} WHERE id = 1"
 
 
 def current_version():
-    """The knowledge-base version: one indexed query."""
-    row = KnowledgeVersion.objects.filter(pk=1).values_list("version", flat=True).first()
-    return row or 0
+    """The knowledge-base version: one primary-key lookup, in plain SQL since every page asks."""
+    with connection.cursor() as cursor:
+        cursor.execute(VERSION_SQL)
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
 def bump_version():
@@ -35,14 +38,33 @@ def bump_version_on_commit(**kwargs):
     transaction.on_commit(bump_version)
 
 
+# This process's copies of values cached for one version. Sound across processes because the
+# version itself is always read from the database; it spares unpickling large values.
+_local = {"version": None, "values": {}}
+LOCAL_ENTRIES = 256
+
+
 def cached(name, build, version=None):
     """The value cached under `name` for the current version, built by `build()` on a miss."""
-    key = f"kb:{current_version() if version is None else version}:{name}"
+    version = current_version() if version is None else version
+    if _local["version"] != version or len(_local["values"]) >= LOCAL_ENTRIES:
+        _local.update(version=version, values={})
+    values = _local["values"]
+    if name in values:
+        return values[name]
+    key = f"kb:{version}:{name}"
     value = cache.get(key)
     if value is None:
         value = build()
         cache.set(key, value, TIMEOUT)
+    values[name] = value
     return value
+
+
+def clear():
+    """Forget everything cached, shared and local (tests start from here)."""
+    cache.clear()
+    _local.update(version=None, values={})
 
 
 # Cookies that make a response personal (a signed-in editor, pending messages): never cached.

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group, User
-from django.core.cache import cache
 
+from comparisons import cache
 from tests.factories import make_knowledge_base
 
 

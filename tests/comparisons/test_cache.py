@@ -1,6 +1,6 @@
 import pytest
-from django.core.cache import cache
 
+from comparisons import cache
 from comparisons.cache import bump_version, cached, current_version
 from comparisons.models import Claim
 from tests.factories import make_claim

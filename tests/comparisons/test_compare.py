@@ -1,7 +1,6 @@
 """The compare page: the article's table of differences, generated from the evidence."""
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -24,13 +23,6 @@ TABLE_OF_DIFFERENCES = [
     "community",
     "use-cases",
 ]
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import io
 import json
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -16,13 +15,6 @@ from tests.factories import make_claim, make_criterion, make_framework, make_sou
 pytestmark = pytest.mark.django_db
 
 CLAIMS = reverse("comparisons:claim-list")
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -3,13 +3,13 @@
 from html.parser import HTMLParser
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
+from comparisons import cache
 from comparisons.models import Citation, Claim, Criterion, Framework
 from tests.factories import (
     make_claim,
@@ -23,14 +23,6 @@ pytestmark = pytest.mark.django_db
 
 # Every page, cold or warm cache, at any size of the knowledge base.
 QUERY_BUDGET = 8
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """Cached aggregates are keyed by a version that test transactions never bump."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

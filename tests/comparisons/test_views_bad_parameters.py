@@ -3,9 +3,10 @@
 from urllib.parse import urlencode
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
+
+from comparisons import cache
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,7 @@
 """Load the starting content into an empty knowledge base; leave an edited one alone."""
 
+import io
+
 from django.core.management import BaseCommand, call_command
 
 from comparisons.models import Framework
@@ -8,13 +10,16 @@ FIXTURES = ["starting_content", "questionnaire"]
 
 
 class Command(BaseCommand):
-    help = "Load the starting content (fixtures/) if the knowledge base is empty."
+    help = "Load the starting content and questionnaire (fixtures/) if the knowledge base is empty."
 
-    def handle(self, *args, **options):
+    def handle(self, *args, verbosity, **options):
         if Framework.objects.exists():
-            self.stdout.write("The knowledge base already has content; nothing loaded.")
+            if verbosity:
+                self.stdout.write("The knowledge base already has content; nothing loaded.")
             return
-        call_command("loaddata", *FIXTURES, verbosity=options["verbosity"])
+        call_command("loaddata", *FIXTURES, verbosity=verbosity)
         # loaddata bypasses history; record each loaded object as its first version.
-        call_command("populate_history", auto=True, verbosity=0)
-        self.stdout.write(self.style.SUCCESS("Starting content loaded."))
+        report = self.stdout if verbosity else io.StringIO()
+        call_command("populate_history", auto=True, stdout=report)
+        if verbosity:
+            self.stdout.write(self.style.SUCCESS("Starting content loaded."))
