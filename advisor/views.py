@@ -2,7 +2,7 @@
 
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from . import services
 from .forms import QuestionnaireForm
@@ -27,7 +27,7 @@ def questionnaire(request):
     return HttpResponseRedirect(consultation.get_absolute_url(), status=303)
 
 
-@require_GET
+@require_safe
 def result(request, pk):
     """A consultation's permanent page, drawn from its snapshot alone: one query."""
     consultation = get_object_or_404(Consultation, pk=pk)

@@ -42,6 +42,7 @@ class FrameworkAdmin(SimpleHistoryAdmin):
     list_display = ("name", "tagline", "licence", "first_release_year", "is_published", "claims")
     list_filter = ("is_published", "language")
     search_fields = ("name", "tagline", "description")
+    ordering = ("name",)
     prepopulated_fields = {"slug": ("name",)}
     inlines = [ClaimInline]
 
@@ -59,6 +60,7 @@ class CriterionAdmin(SimpleHistoryAdmin):
     list_editable = ("default_weight", "display_order")
     list_filter = ("category",)
     search_fields = ("name", "definition")
+    ordering = ("display_order", "name")
     prepopulated_fields = {"slug": ("name",)}
 
     def get_queryset(self, request):
@@ -74,6 +76,7 @@ class SourceAdmin(SimpleHistoryAdmin):
     list_display = ("title", "kind", "publisher", "reliability", "published_on", "citations")
     list_filter = ("kind", "reliability")
     search_fields = ("title", "publisher", "author", "url")
+    ordering = ("title",)
     date_hierarchy = "published_on"
 
     def get_queryset(self, request):
@@ -203,9 +206,9 @@ class ClaimAdmin(SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         claim = form.instance
-        if claim.status == Claim.Status.PUBLISHED and claim.sources_disagree():
-            claim.status = Claim.Status.DISPUTED
-            claim.save(update_fields=["status", "updated_at"])
+        claim.refresh_from_db(fields=["status"])  # a contradicting citation disputes it
+        chosen = form.cleaned_data.get("status")
+        if chosen == Claim.Status.PUBLISHED and claim.status == Claim.Status.DISPUTED:
             self.message_user(
                 request,
                 "The claim is shown as disputed: one of its sources contradicts it.",
@@ -224,10 +227,8 @@ class ClaimAdmin(SimpleHistoryAdmin):
             skipped = queryset.filter(citation_count=0).count()
             queryset = queryset.filter(citation_count__gt=0)
         changed = 0
-        for claim in Claim.objects.filter(pk__in=queryset.values("pk")).with_citation_counts():
-            claim.status = status
-            if status == Claim.Status.PUBLISHED and claim.contradicting_count:
-                claim.status = Claim.Status.DISPUTED
+        for claim in Claim.objects.filter(pk__in=queryset.values("pk")):
+            claim.status = status  # Claim.save() turns "published" into "disputed" if contradicted
             claim.updated_by = request.user
             claim.save(update_fields=["status", "updated_by", "updated_at"])
             changed += 1

@@ -259,6 +259,15 @@ class Claim(models.Model):
     def sources_disagree(self):
         return self.citations.filter(stance=Citation.Stance.CONTRADICTS).exists()
 
+    def save(self, *args, **kwargs):
+        # A claim one of its own sources contradicts is shown as disputed, never as plain fact,
+        # however it gets published (form, bulk action, revert from the history).
+        if self.pk and self.status == self.Status.PUBLISHED and self.sources_disagree():
+            self.status = self.Status.DISPUTED
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "status"}
+        super().save(*args, **kwargs)
+
 
 class Citation(models.Model):
     class Stance(models.TextChoices):
@@ -285,6 +294,11 @@ class Citation(models.Model):
 
     def __str__(self):
         return f"{self.get_stance_display()}: {self.source} – “{self.excerpt[:50]}”"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.stance == self.Stance.CONTRADICTS and self.claim.status == Claim.Status.PUBLISHED:
+            self.claim.save(update_fields=["status", "updated_at"])  # becomes disputed
 
 
 @dataclass(frozen=True)

@@ -204,3 +204,29 @@ def test_framework_change_form_lists_its_claims_in_a_fixed_number_of_queries(
             reverse("admin:comparisons_framework_change", args=[framework.pk])
         )
     assert response.content.decode().count("claims-") > 100
+
+
+def test_reverting_to_a_version_from_before_the_dispute_keeps_the_claim_disputed(editor_client):
+    claim = make_claim(status=Claim.Status.PUBLISHED)
+    first_version = claim.history.earliest()
+    Citation.objects.create(claim=claim, source=make_source(), excerpt="No.", stance="contradicts")
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.DISPUTED
+    url = reverse(
+        "admin:comparisons_claim_simple_history", args=[claim.pk, first_version.history_id]
+    )
+    form = editor_client.get(url)
+    assert form.status_code == 200
+    data = {
+        "framework": claim.framework_id,
+        "criterion": claim.criterion_id,
+        "statement": first_version.statement,
+        "score": first_version.score,
+        "weight": first_version.weight,
+        "status": first_version.status,
+        "editor_note": "",
+    }
+    response = editor_client.post(url, data)
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.DISPUTED

@@ -104,3 +104,17 @@ def test_every_model_keeps_its_history():
     assert [h.score for h in claim.history.all()] == [2, 1]
     assert claim.framework.history.count() == 1
     assert claim.citations.get().history.count() == 1
+
+
+def test_a_published_claim_its_sources_contradict_is_saved_as_disputed():
+    claim = make_claim(status=Claim.Status.PUBLISHED)
+    Citation.objects.create(
+        claim=claim, source=Source.objects.first(), excerpt="No.", stance="contradicts"
+    )
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.DISPUTED, "a contradicting citation disputes it"
+
+    claim.status = Claim.Status.PUBLISHED  # e.g. reverted to a version from before the dispute
+    claim.save(update_fields=["status"])
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.DISPUTED
