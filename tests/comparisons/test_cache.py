@@ -85,3 +85,41 @@ def test_errors_and_pages_with_a_csrf_token_are_not_cached(rf):
     page(rf.get("/p/?form=1"))
     page(rf.get("/p/?form=1"))
     assert len(calls) == 4
+
+
+def redis_answers():
+    import socket
+
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", 6379)) == 0
+
+
+@pytest.mark.skipif(not redis_answers(), reason="no Redis server on 127.0.0.1:6379")
+def test_with_redis_one_process_builds_and_every_other_reads_until_a_bump(settings):
+    """REDIS_URL's backend: a value built by one process is read by another (simulated by
+    forgetting this process's local copies), and a bump is seen by both."""
+    import uuid
+
+    from comparisons import cache as kb_cache
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/0",
+            "KEY_PREFIX": f"stackwise-test-{uuid.uuid4().hex}",
+        }
+    }
+    builds = []
+
+    def build():
+        builds.append(1)
+        return f"built {len(builds)}"
+
+    assert cached("shared", build) == "built 1"
+    kb_cache._local.update(version=None, values={})  # another process: nothing local
+    assert cached("shared", build) == "built 1"
+    bump_version()
+    kb_cache._local.update(version=None, values={})
+    assert cached("shared", build) == "built 2"
+    # No cache.clear() here: it would flush the whole Redis database. The keys expire.
