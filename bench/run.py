@@ -180,7 +180,11 @@ def wrk(path, duration, connections, script_env=None):
 
 
 def to_ms(text):
-    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    """wrk's "1.23ms" in milliseconds; NaN when wrk had no answer to measure ("-nanus")."""
+    match = re.match(r"([\d.]+)(us|ms|s|m)$", text)
+    if not match:
+        return float("nan")
+    value, unit = match.groups()
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
@@ -197,29 +201,11 @@ def measure(scale_name, scale, duration, connections):
     log(f"building {database}")
     env = build_database(database, scale)
     requests = pages(scale)
-    counts = json.loads(
-        subprocess.run(
-            [PY, "bench/querycount.py", json.dumps(without_posts(requests))],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    )
+    counts = query_counts(env, without_posts(requests))
     gunicorn = start_gunicorn(env)
     try:
         body, cookie, fields = advisor_form()
-        counts["advisor_submit"] = json.loads(
-            subprocess.run(
-                [PY, "bench/querycount.py", json.dumps({"advisor_submit": advisor_page(fields)})],
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-        )["advisor_submit"]
+        counts.update(query_counts(env, {"advisor_submit": advisor_page(fields)}))
         warm(requests, body, cookie)
         results = {}
         for name, page in requests.items():
@@ -240,6 +226,13 @@ def measure(scale_name, scale, duration, connections):
     except BaseException:
         gunicorn.terminate()
         raise
+
+
+def query_counts(env, requests):
+    """{page: {"cold": n, "warm": n}}, counted by bench/querycount.py against env's database."""
+    command = [PY, "bench/querycount.py", json.dumps(requests)]
+    out = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
 
 
 def without_posts(requests):

@@ -37,8 +37,19 @@ class ClaimInline(admin.TabularInline):
         return False
 
 
+class ClaimCountAdmin(SimpleHistoryAdmin):
+    """A "Claims" column, counted in the changelist's own query."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(claim_count=Count("claims"))
+
+    @admin.display(description="Claims", ordering="claim_count")
+    def claims(self, obj):
+        return obj.claim_count
+
+
 @admin.register(Framework)
-class FrameworkAdmin(SimpleHistoryAdmin):
+class FrameworkAdmin(ClaimCountAdmin):
     list_display = ("name", "tagline", "licence", "first_release_year", "is_published", "claims")
     list_filter = ("is_published", "language")
     search_fields = ("name", "tagline", "description")
@@ -46,29 +57,15 @@ class FrameworkAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ("name",)}
     inlines = [ClaimInline]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(claim_count=Count("claims"))
-
-    @admin.display(description="Claims", ordering="claim_count")
-    def claims(self, obj):
-        return obj.claim_count
-
 
 @admin.register(Criterion)
-class CriterionAdmin(SimpleHistoryAdmin):
+class CriterionAdmin(ClaimCountAdmin):
     list_display = ("name", "category", "default_weight", "display_order", "claims")
     list_editable = ("default_weight", "display_order")
     list_filter = ("category",)
     search_fields = ("name", "definition")
     ordering = ("display_order", "name")
     prepopulated_fields = {"slug": ("name",)}
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(claim_count=Count("claims"))
-
-    @admin.display(description="Claims", ordering="claim_count")
-    def claims(self, obj):
-        return obj.claim_count
 
 
 @admin.register(Source)
