@@ -9,13 +9,13 @@ drawn from that snapshot alone (`present()`), never from the live knowledge base
 from collections.abc import Iterable, Mapping
 from itertools import groupby
 
-from django.db.models import Case, Prefetch, Q, Value, When
+from django.db.models import Case, F, Prefetch, Q, Value, When
 
-from comparisons.knowledge import cached_evidence
-from comparisons.models import Citation, Claim, Criterion, Framework
+from comparisons.cache import cached
+from comparisons.models import Citation, Claim, Criterion, Framework, evidence_scores
 
 from . import scoring
-from .models import Consultation, Option, OptionWeight
+from .models import Consultation, Option
 
 WEIGHT_FLOOR, WEIGHT_CEILING = 0, 20
 DECISIVE_COUNT = 3
@@ -45,28 +45,40 @@ def weights_from_answers(
     return {slug: min(ceiling, max(floor, weight)) for slug, weight in weights.items()}
 
 
-def load_questionnaire():
-    """Active questions that have options, each with `.choices` (its options): one query."""
-    options = (
+def load_questionnaire(version=None):
+    """Active questions that have options, each with `.choices` (its options, each with
+    `.changes`: {criterion slug: weight change}). One query, cached under the knowledge version
+    (quiz edits bump it too)."""
+    return cached("advisor:questionnaire", _build_questionnaire, version)
+
+
+def _build_questionnaire():
+    rows = (
         Option.objects.filter(question__is_active=True)
         .select_related("question")
+        .annotate(criterion_slug=F("weights__criterion__slug"), change=F("weights__change"))
         .order_by("question__order", "question_id", "order", "id")
     )
     questions = []
-    for _, group in groupby(options, key=lambda option: option.question_id):
-        group = list(group)
-        question = group[0].question
-        question.choices = group
+    for _, question_rows in groupby(rows, key=lambda option: option.question_id):
+        options = []
+        for _, option_rows in groupby(question_rows, key=lambda option: option.pk):
+            option_rows = list(option_rows)
+            option = option_rows[0]
+            option.changes = {r.criterion_slug: r.change for r in option_rows if r.criterion_slug}
+            options.append(option)
+        question = options[0].question
+        question.choices = options
         questions.append(question)
     return questions
 
 
-def advise(answers):
-    """Compute the recommendation for `answers` and return it as an unsaved Consultation.
+def knowledge(version=None):
+    """Criteria, published frameworks and their evidence keyed by slugs, cached: 3 queries cold."""
+    return cached("advisor:knowledge", _build_knowledge, version)
 
-    `answers` is a list of {"question", "text", "options", "labels"}, as QuestionnaireForm gives.
-    """
-    option_ids = [option_id for answer in answers for option_id in answer["options"]]
+
+def _build_knowledge():
     criteria = list(
         Criterion.objects.order_by("display_order", "name").values(
             "id", "slug", "name", "default_weight"
@@ -75,26 +87,32 @@ def advise(answers):
     frameworks = list(Framework.objects.published().order_by("name").values("id", "slug", "name"))
     slug_of_criterion = {c["id"]: c["slug"] for c in criteria}
     slug_of_framework = {f["id"]: f["slug"] for f in frameworks}
-
-    changes = {}
-    rows = OptionWeight.objects.filter(option_id__in=option_ids).values_list(
-        "option_id", "criterion_id", "change"
-    )
-    for option_id, criterion_id, change in rows:
-        changes.setdefault(option_id, {})[slug_of_criterion[criterion_id]] = change
-    weights = weights_from_answers(
-        {c["slug"]: c["default_weight"] for c in criteria},
-        [changes.get(option_id, {}) for option_id in option_ids],
-    )
-
     evidence = {
         (slug_of_framework[f], slug_of_criterion[c]): score
-        for (f, c), score in cached_evidence().items()
-        if f in slug_of_framework and c in slug_of_criterion
+        for (f, c), score in evidence_scores(framework_ids=list(slug_of_framework)).items()
+        if c in slug_of_criterion
     }
+    scores = {key: score.score for key, score in evidence.items()}
+    return criteria, frameworks, evidence, scores
+
+
+def advise(answers, questions=None, version=None):
+    """Compute the recommendation for `answers` and return it as an unsaved Consultation.
+
+    `answers` is a list of {"question", "text", "options", "labels"}, as QuestionnaireForm gives;
+    `questions` the questionnaire they answer (by default the current one); `version` the
+    knowledge version when the caller has read it already.
+    """
+    questions = load_questionnaire(version) if questions is None else questions
+    criteria, frameworks, evidence, scores = knowledge(version)
+    changes = {option.pk: option.changes for q in questions for option in q.choices}
+    weights = weights_from_answers(
+        {c["slug"]: c["default_weight"] for c in criteria},
+        [changes.get(option_id, {}) for answer in answers for option_id in answer["options"]],
+    )
     recommendation = scoring.recommend(
         weights,
-        {key: score.score for key, score in evidence.items()},
+        scores,
         [f["slug"] for f in frameworks],
         decisive_count=DECISIVE_COUNT,
         detail_count=TABLE_FRAMEWORKS,

@@ -4,6 +4,8 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from comparisons.cache import current_version
+
 from . import services
 from .forms import QuestionnaireForm
 from .models import Consultation
@@ -15,14 +17,15 @@ def questionnaire(request):
 
     Invalid or tampered answers get the form back with a 400 and nothing is saved.
     """
-    questions = services.load_questionnaire()
+    version = current_version()
+    questions = services.load_questionnaire(version)
     if request.method != "POST":
         form = QuestionnaireForm(questions=questions)
         return render(request, "advisor/questionnaire.html", {"form": form})
     form = QuestionnaireForm(request.POST, questions=questions)
     if not questions or not form.is_valid():
         return render(request, "advisor/questionnaire.html", {"form": form}, status=400)
-    consultation = services.advise(form.answers())
+    consultation = services.advise(form.answers(), questions, version)
     consultation.save(force_insert=True)
     return HttpResponseRedirect(consultation.get_absolute_url(), status=303)
 

@@ -248,6 +248,15 @@ class Claim(models.Model):
     def __str__(self):
         return f"{self.framework} · {self.criterion}: {self.statement[:60]}"
 
+    def save(self, *args, **kwargs):
+        # A claim one of its own sources contradicts is shown as disputed, never as plain fact,
+        # however it gets published (form, bulk action, revert from the history).
+        if self.pk and self.status == self.Status.PUBLISHED and self.sources_disagree():
+            self.status = self.Status.DISPUTED
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "status"}
+        super().save(*args, **kwargs)
+
     @property
     def is_public(self):
         return self.status in self.PUBLIC_STATUSES
@@ -258,15 +267,6 @@ class Claim(models.Model):
 
     def sources_disagree(self):
         return self.citations.filter(stance=Citation.Stance.CONTRADICTS).exists()
-
-    def save(self, *args, **kwargs):
-        # A claim one of its own sources contradicts is shown as disputed, never as plain fact,
-        # however it gets published (form, bulk action, revert from the history).
-        if self.pk and self.status == self.Status.PUBLISHED and self.sources_disagree():
-            self.status = self.Status.DISPUTED
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "status"}
-        super().save(*args, **kwargs)
 
 
 class Citation(models.Model):

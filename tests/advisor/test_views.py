@@ -170,8 +170,12 @@ def test_questionnaire_lists_every_active_question_with_its_options(client, load
     assert 'type="checkbox"' in html and 'type="radio"' in html
 
 
-def test_questionnaire_takes_one_query(client, loaded, django_assert_num_queries):
-    with django_assert_num_queries(1):
+def test_questionnaire_takes_two_queries_cold_and_one_warm(
+    client, loaded, django_assert_num_queries
+):
+    with django_assert_num_queries(2):  # the knowledge version, the questionnaire
+        assert client.get(URL).status_code == 200
+    with django_assert_num_queries(1):  # the version: the questionnaire is cached under it
         assert client.get(URL).status_code == 200
 
 
@@ -304,6 +308,7 @@ def test_re_running_makes_a_new_consultation_and_leaves_the_old_one_alone(client
     assert data == {name: [value] for name, value in form_data(LARGE_TEAM_APP).items()}
 
     Criterion.objects.filter(slug="orm").update(default_weight=0)
+    bump_version()  # what the editor's committed change does; tests never commit
     response = client.post(URL, data)
 
     assert response.status_code == 303 and response["Location"] != url
@@ -334,13 +339,14 @@ def test_a_consultation_page_takes_one_query(client, loaded, django_assert_num_q
 
 
 def submit_queries(client, labels):
+    data = form_data(labels)
     with CaptureQueriesContext(connection) as queries:
-        assert client.post(URL, form_data(labels)).status_code == 303
+        assert client.post(URL, data).status_code == 303
     return len(queries.captured_queries)
 
 
 def test_submitting_takes_the_same_few_queries_whatever_the_size_of_the_knowledge_base(
-    client, loaded, django_assert_max_num_queries
+    client, loaded
 ):
     small = submit_queries(client, LARGE_TEAM_APP)
     make_knowledge_base(frameworks=12, criteria=30, claims_per_pair=3)
@@ -348,9 +354,8 @@ def test_submitting_takes_the_same_few_queries_whatever_the_size_of_the_knowledg
         claim.status = Claim.Status.DISPUTED
         claim.save()
     bump_version()  # what the editors' committed changes do; tests never commit
-    with django_assert_max_num_queries(10):
-        large = submit_queries(client, LARGE_TEAM_APP)
-    assert large == small
+    large = submit_queries(client, LARGE_TEAM_APP)
+    assert large == small <= 8  # cold: every cache was emptied by the bump
     assert len(Consultation.objects.first().result["recommendation"]["ranking"]) == 14
 
 
