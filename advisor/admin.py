@@ -3,8 +3,8 @@
 from django.contrib import admin
 from django.db.models import Count, Prefetch
 from django.utils.html import format_html, format_html_join
-from simple_history.admin import SimpleHistoryAdmin
 
+from comparisons.admin import HistoryAdmin, SafeAutocompleteMixin
 from comparisons.models import Framework
 
 from .models import Consultation, Option, OptionWeight, Question
@@ -41,7 +41,7 @@ def effects_summary(option):
 
 
 @admin.register(Question)
-class QuestionAdmin(SimpleHistoryAdmin):
+class QuestionAdmin(HistoryAdmin):
     list_display = ("text", "kind", "is_required", "is_active", "order", "option_count")
     list_display_links = ("text",)
     list_editable = ("order", "is_active")
@@ -58,7 +58,7 @@ class QuestionAdmin(SimpleHistoryAdmin):
         return obj.option_total
 
 
-class OptionWeightInline(admin.TabularInline):
+class OptionWeightInline(SafeAutocompleteMixin, admin.TabularInline):
     model = OptionWeight
     fields = ("criterion", "change")
     autocomplete_fields = ("criterion",)
@@ -68,7 +68,7 @@ class OptionWeightInline(admin.TabularInline):
 
 
 @admin.register(Option)
-class OptionAdmin(SimpleHistoryAdmin):
+class OptionAdmin(HistoryAdmin):
     list_display = ("label", "question", "order", "effects")
     list_filter = ("question__is_active", "question")
     list_select_related = ("question",)

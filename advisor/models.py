@@ -8,6 +8,7 @@ changes, even when the knowledge base does.
 
 import uuid
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -75,7 +76,10 @@ class Option(models.Model):
         ordering = ["question__order", "question_id", "order", "id"]
 
     def __str__(self):
-        return f"{self.question.text} → {self.label}"
+        try:
+            return f"{self.question.text} → {self.label}"
+        except ObjectDoesNotExist:  # a historical version whose question is gone
+            return self.label
 
 
 class OptionWeight(models.Model):

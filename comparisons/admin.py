@@ -1,7 +1,9 @@
 """The editors' product: curating frameworks, criteria, claims and their evidence."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
@@ -13,6 +15,49 @@ from .models import Citation, Claim, Criterion, Framework, Source
 
 def short(text, words=14):
     return Truncator(text).words(words)
+
+
+class SafeAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget, minus a 500 on tampered input.
+
+    To re-render a form it looks the submitted value up in the database; a value that is no id
+    at all ("abc", or past the integer range) made that lookup fail. Such a value is already a
+    form error, so it is simply shown as nothing selected.
+    """
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.remote_field.model._meta.get_field(self.field.remote_field.field_name)
+        return super().optgroups(name, [v for v in value if self._is_possible(target, v)], attr)
+
+    @staticmethod
+    def _is_possible(target, value):
+        try:
+            value = target.to_python(value)
+        except ValidationError:
+            return False
+        return not isinstance(value, int) or -(2**63) <= value < 2**63
+
+
+class SafeAutocompleteMixin:
+    """Use SafeAutocompleteSelect for the autocomplete fields of a ModelAdmin or an inline."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            kwargs["widget"] = SafeAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class HistoryAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
+    """The editors' admin for a model with history: reverting is changing, and needs the right."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))  # None once it was deleted
+            if not self.has_change_permission(request, obj):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ClaimInline(admin.TabularInline):
@@ -37,7 +82,7 @@ class ClaimInline(admin.TabularInline):
         return False
 
 
-class ClaimCountAdmin(SimpleHistoryAdmin):
+class ClaimCountAdmin(HistoryAdmin):
     """A "Claims" column, counted in the changelist's own query."""
 
     def get_queryset(self, request):
@@ -69,7 +114,7 @@ class CriterionAdmin(ClaimCountAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(HistoryAdmin):
     list_display = ("title", "kind", "publisher", "reliability", "published_on", "citations")
     list_filter = ("kind", "reliability")
     search_fields = ("title", "publisher", "author", "url")
@@ -103,7 +148,7 @@ class CitationFormSet(BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        if any(form.errors for form in self.forms):
+        if any(form.errors for form in self.forms if not self._should_delete_form(form)):
             return
         kept = [
             form
@@ -120,7 +165,7 @@ class CitationFormSet(BaseInlineFormSet):
             )
 
 
-class CitationInline(admin.StackedInline):
+class CitationInline(SafeAutocompleteMixin, admin.StackedInline):
     model = Citation
     formset = CitationFormSet
     fields = (("source", "stance"), "excerpt", "location")
@@ -144,7 +189,7 @@ class CitationPresenceFilter(admin.SimpleListFilter):
 
 
 @admin.register(Claim)
-class ClaimAdmin(SimpleHistoryAdmin):
+class ClaimAdmin(HistoryAdmin):
     list_display = (
         "summary",
         "framework",
@@ -254,7 +299,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(SimpleHistoryAdmin):
+class CitationAdmin(HistoryAdmin):
     list_display = ("quote", "claim", "source", "stance", "location")
     list_filter = ("stance", "source__kind")
     list_select_related = ("claim__framework", "claim__criterion", "source")

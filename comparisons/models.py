@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Q, Sum
@@ -246,13 +247,17 @@ class Claim(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.framework} · {self.criterion}: {self.statement[:60]}"
+        try:
+            return f"{self.framework} · {self.criterion}: {self.statement[:60]}"
+        except ObjectDoesNotExist:  # a historical version whose framework is gone
+            return self.statement[:60]
 
     def save(self, *args, **kwargs):
-        # A claim one of its own sources contradicts is shown as disputed, never as plain fact,
-        # however it gets published (form, bulk action, revert from the history).
-        if self.pk and self.status == self.Status.PUBLISHED and self.sources_disagree():
-            self.status = self.Status.DISPUTED
+        # However a claim gets its status (form, bulk action, inline row, revert from the
+        # history), its evidence has the last word: see status_backed_by_evidence().
+        status = self.status_backed_by_evidence()
+        if status != self.status:
+            self.status = status
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "status"}
         super().save(*args, **kwargs)
@@ -267,6 +272,28 @@ class Claim(models.Model):
 
     def sources_disagree(self):
         return self.citations.filter(stance=Citation.Stance.CONTRADICTS).exists()
+
+    def status_backed_by_evidence(self):
+        """The status the claim's citations allow: nothing public is shown without evidence.
+
+        A public claim without any citation goes back to draft; a published claim that one of
+        its own sources contradicts is shown as disputed, never as plain fact.
+        """
+        if self.pk is None or self.status not in self.PUBLIC_STATUSES:
+            return self.status
+        stances = set(self.citations.values_list("stance", flat=True))
+        if not stances:
+            return self.Status.DRAFT
+        if self.status == self.Status.PUBLISHED and Citation.Stance.CONTRADICTS in stances:
+            return self.Status.DISPUTED
+        return self.status
+
+    @classmethod
+    def recheck_evidence(cls, claim_id):
+        """Save the claim's status again if a change to its citations no longer backs it."""
+        claim = cls.objects.filter(pk=claim_id).first()
+        if claim is not None and claim.status_backed_by_evidence() != claim.status:
+            claim.save(update_fields=["status", "updated_at"])
 
 
 class Citation(models.Model):
@@ -293,12 +320,25 @@ class Citation(models.Model):
         ordering = ["claim_id", "stance", "id"]
 
     def __str__(self):
-        return f"{self.get_stance_display()}: {self.source} – “{self.excerpt[:50]}”"
+        try:
+            source = self.source
+        except ObjectDoesNotExist:  # a historical version whose source is gone
+            source = "a deleted source"
+        return f"{self.get_stance_display()}: {source} – “{self.excerpt[:50]}”"
 
     def save(self, *args, **kwargs):
+        moved_from = None
+        if self.pk is not None:
+            moved_from = (
+                Citation.objects.filter(pk=self.pk)
+                .exclude(claim_id=self.claim_id)
+                .values_list("claim_id", flat=True)
+                .first()
+            )
         super().save(*args, **kwargs)
-        if self.stance == self.Stance.CONTRADICTS and self.claim.status == Claim.Status.PUBLISHED:
-            self.claim.save(update_fields=["status", "updated_at"])  # becomes disputed
+        # Its claim may now be contradicted; a claim it left may have no evidence left.
+        for claim_id in {self.claim_id, moved_from} - {None}:
+            Claim.recheck_evidence(claim_id)
 
 
 @dataclass(frozen=True)
