@@ -172,8 +172,8 @@ def wrk(path, duration, connections, script_env=None):
     errors = re.search(r"Socket errors: (.*)", out)
     return {
         "rps": rps,
-        "p50": to_ms(re.search(r"50%\s+(\S+)", out).group(1)),
-        "p99": to_ms(re.search(r"99%\s+(\S+)", out).group(1)),
+        "p50": to_ms(re.search(r"^\s+50%\s+(\S+)", out, re.MULTILINE).group(1)),
+        "p99": to_ms(re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE).group(1)),
         "statuses": statuses,
         "socket_errors": errors.group(1).strip() if errors else "none",
     }
