@@ -8,6 +8,7 @@ simply orphaned and expire.
 
 import functools
 import hashlib
+import re
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -70,6 +71,8 @@ def clear():
 # Cookies that make a response personal (a signed-in editor, pending messages): never cached.
 PERSONAL_COOKIES = ("sessionid", "messages")
 KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+# Template indentation: a newline and the blanks after it (public pages have no <pre>/<textarea>).
+INDENTATION = re.compile(rb"\n\s+")
 
 
 def cache_public_page(view):
@@ -97,6 +100,8 @@ def cache_public_page(view):
             response.render()
         personal = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # the page holds a CSRF token
         if response.status_code == 200 and not response.streaming and not personal:
+            if response.get("Content-Type", "").startswith("text/html"):
+                response.content = INDENTATION.sub(b"\n", response.content)  # ~20 % smaller
             headers = {h: response[h] for h in KEPT_HEADERS if h in response}
             cache.set(key, (response.content, headers), TIMEOUT)
         return response

@@ -123,3 +123,21 @@ def test_with_redis_one_process_builds_and_every_other_reads_until_a_bump(settin
     kb_cache._local.update(version=None, values={})
     assert cached("shared", build) == "built 2"
     # No cache.clear() here: it would flush the whole Redis database. The keys expire.
+
+
+def test_cached_html_pages_lose_their_template_indentation_only(rf):
+    from django.http import HttpResponse
+
+    from comparisons.cache import cache_public_page
+
+    @cache_public_page
+    def page(request):
+        return HttpResponse("<ul>\n    <li>a  b</li>\n\n    <li>c</li>\n</ul>")
+
+    @cache_public_page
+    def text(request):
+        return HttpResponse("a\n    b", content_type="text/plain")
+
+    assert page(rf.get("/p/")).content == b"<ul>\n<li>a  b</li>\n<li>c</li>\n</ul>"
+    assert page(rf.get("/p/")).content == b"<ul>\n<li>a  b</li>\n<li>c</li>\n</ul>"
+    assert text(rf.get("/t/")).content == b"a\n    b"
