@@ -42,6 +42,7 @@ def effects_summary(option):
 
 @admin.register(Question)
 class QuestionAdmin(HistoryAdmin):
+    ordering = ("order", "id")
     list_display = ("text", "kind", "is_required", "is_active", "order", "option_count")
     list_display_links = ("text",)
     list_editable = ("order", "is_active")

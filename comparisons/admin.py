@@ -210,6 +210,7 @@ class ClaimAdmin(HistoryAdmin):
         "score",
     )
     list_select_related = ("framework", "criterion")
+    ordering = ("-updated_at", "-id")  # also orders the claim autocomplete, pages stay stable
     search_fields = ("statement", "editor_note", "framework__name", "criterion__name")
     autocomplete_fields = ("framework", "criterion")
     readonly_fields = ("created_by", "updated_by", "created_at", "updated_at")
