@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.management import call_command
 
 from comparisons import cache
 from tests.factories import make_knowledge_base
@@ -38,3 +39,15 @@ def editor_client(client, editor):
 def knowledge_base(db):
     """A small knowledge base: 3 frameworks, 4 criteria, 12 public claims with citations."""
     return make_knowledge_base(frameworks=3, criteria=4, claims_per_pair=1)
+
+
+@pytest.fixture
+def starting_content(db):
+    """The shipped knowledge base: the article's frameworks, criteria, claims and sources."""
+    call_command("loaddata", "starting_content", verbosity=0)
+
+
+@pytest.fixture
+def loaded(db):
+    """The starting content and the questionnaire."""
+    call_command("loaddata", "starting_content", "questionnaire", verbosity=0)

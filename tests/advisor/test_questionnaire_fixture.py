@@ -3,7 +3,6 @@
 import json
 from pathlib import Path
 
-import pytest
 from django.core.management import call_command
 
 from advisor.models import Option, OptionWeight, Question
@@ -105,11 +104,6 @@ DESIGN = {
         "No licence costs": {"cost": 3},
     },
 }
-
-
-@pytest.fixture
-def loaded(db):
-    call_command("loaddata", "starting_content", "questionnaire", verbosity=0)
 
 
 def test_fixture_is_pretty_printed_for_review():

@@ -4,7 +4,6 @@ import re
 import uuid
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -108,11 +107,6 @@ PERSONAS = [
         id="medium app that needs admin + auth + ORM -> Django",
     ),
 ]
-
-
-@pytest.fixture
-def loaded(db):
-    call_command("loaddata", "starting_content", "questionnaire", verbosity=0)
 
 
 def form_data(labels):

@@ -1,7 +1,6 @@
 """The compare page: the article's table of differences, generated from the evidence."""
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from comparisons.cache import bump_version
@@ -23,11 +22,6 @@ TABLE_OF_DIFFERENCES = [
     "community",
     "use-cases",
 ]
-
-
-@pytest.fixture
-def starting_content(db):
-    call_command("loaddata", "starting_content", verbosity=0)
 
 
 def test_flask_vs_django_shows_every_row_of_the_articles_table_of_differences(

@@ -5,7 +5,6 @@ import io
 import json
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from comparisons.exports import COLUMN_NAMES
@@ -15,11 +14,6 @@ from tests.factories import make_claim, make_criterion, make_framework, make_sou
 pytestmark = pytest.mark.django_db
 
 CLAIMS = reverse("comparisons:claim-list")
-
-
-@pytest.fixture
-def starting_content(db):
-    call_command("loaddata", "starting_content", verbosity=0)
 
 
 def listed_ids(response):

@@ -3,7 +3,6 @@
 from html.parser import HTMLParser
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -23,11 +22,6 @@ pytestmark = pytest.mark.django_db
 
 # Every page, cold or warm cache, at any size of the knowledge base.
 QUERY_BUDGET = 8
-
-
-@pytest.fixture
-def starting_content(db):
-    call_command("loaddata", "starting_content", verbosity=0)
 
 
 def page_urls(framework_slug, criterion_slug, compare_slugs):

@@ -3,10 +3,7 @@
 from urllib.parse import urlencode
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
-
-from comparisons import cache
 
 pytestmark = pytest.mark.django_db
 
@@ -67,11 +64,8 @@ MESSAGES = (
 
 
 @pytest.fixture(autouse=True)
-def starting_content(db):
-    cache.clear()
-    call_command("loaddata", "starting_content", verbosity=0)
-    yield
-    cache.clear()
+def every_test_has_the_starting_content(starting_content):
+    pass
 
 
 def body_of(response):
