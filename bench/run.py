@@ -159,7 +159,15 @@ def start_gunicorn(env):
     raise SystemExit("gunicorn did not start")
 
 
+def settle():
+    """Let gunicorn drain what the previous run left queued, so it is not timed again."""
+    time.sleep(2)
+    for _ in range(3):
+        urllib.request.urlopen(f"{BASE}/healthz", timeout=60).read()
+
+
 def wrk(path, duration, connections, script_env=None):
+    settle()
     env = {**os.environ, **(script_env or {})}
     threads = min(2, connections)
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout=10s"]
