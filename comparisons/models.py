@@ -279,7 +279,7 @@ class Claim(models.Model):
         A public claim without any citation goes back to draft; a published claim that one of
         its own sources contradicts is shown as disputed, never as plain fact.
         """
-        if self.pk is None or self.status not in self.PUBLIC_STATUSES:
+        if self.pk is None or not self.is_public:
             return self.status
         stances = set(self.citations.values_list("stance", flat=True))
         if not stances:
