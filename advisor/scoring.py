@@ -14,10 +14,21 @@ but recorded, and it lowers the framework's coverage.
   the denominator ``W``, so raising ``w_c`` can never lower the rank of a framework with the
   highest ``v`` on ``c``: it only widens that framework's lead over every other one.
 * ``coverage(f)`` = weight of the criteria with evidence for ``f``, divided by ``W``.
+* Evidence strength ``s(f, c)`` in [0, 1] says how far the evidence can be trusted (0 for an
+  unknown pair; see comparisons.evidence for how it is read from the sources' reliability). It
+  gives each value a band ``v ± BAND_HALF_WIDTH * (1 - s)``, clipped to [0, 1]: an unknown pair
+  may be anywhere from 0.25 to 0.75, a pair backed by official documentation is exact. A
+  framework's band is ``[100 * sum_c w_c * low(f, c) / W, 100 * sum_c w_c * high(f, c) / W]``, and
+  ``strength(f) = sum_c w_c * s(f, c) / W``.
 * Ranking is by score descending, then slug; ``rank = 1 + number of frameworks scoring more
   than EPSILON higher``, so tied frameworks share a rank number.
-* ``confidence`` is "high" (>= 0.8), "medium" (>= 0.5) or "low" from the smaller coverage of
-  the winner and the runner-up.
+* The result is *too close to call* when the winner's band overlaps the runner-up's (its low end
+  is below the runner-up's high end). ``confidence`` is then "low"; otherwise "high" when the
+  smaller evidence strength of the winner and the runner-up is at least STRONG_EVIDENCE and the
+  margin at least CLEAR_MARGIN points (claims are scored in whole steps of a five-step scale, so a
+  lead of a point or two is a lean, however good the sources), "medium" otherwise.
+* The evidence that would settle it: the weighted criteria where better evidence would narrow
+  the bands most, ``w_c * ((1 - s(win, c)) + (1 - s(run, c)))``, largest first.
 * ``margin = score(winner) - score(runner-up)``. Criterion ``c`` contributes
   ``100 * w_c * (v(win, c) - v(run, c)) / W`` to it; the decisive criteria are those with a
   positive contribution, largest first.
@@ -40,11 +51,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
-ENGINE_VERSION = "1"
+# "1": every claim counted alike (disputed ones at half weight), confidence from coverage only.
+# "2": claims weighed by their evidence strength, refuted ones not at all; bands and confidence
+# from that strength.
+ENGINE_VERSION = "2"
 EPSILON = 1e-9  # scores closer than this are tied
 NEUTRAL = 0.5  # imputed value of an unknown (framework, criterion) pair
-HIGH_COVERAGE = 0.8
-MEDIUM_COVERAGE = 0.5
+BAND_HALF_WIDTH = 0.25  # of a value in [0, 1] when there is no evidence at all
+STRONG_EVIDENCE = 0.8
+CLEAR_MARGIN = 5.0
+SETTLING_COUNT = 3
 
 
 class _Snapshot:
@@ -82,6 +98,9 @@ class FrameworkScore(_Snapshot):
     coverage: float
     unknown_criteria: tuple[str, ...]
     contributions: tuple[Contribution, ...]
+    band_low: float = 0.0
+    band_high: float = 100.0
+    strength: float = 0.0
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FrameworkScore:
@@ -92,6 +111,10 @@ class FrameworkScore(_Snapshot):
             coverage=data["coverage"],
             unknown_criteria=tuple(data["unknown_criteria"]),
             contributions=tuple(Contribution.from_dict(c) for c in data["contributions"]),
+            # Engine 1 drew no bands: its results read as exact, as they were shown then.
+            band_low=data.get("band_low", data["score"]),
+            band_high=data.get("band_high", data["score"]),
+            strength=data.get("strength", data["coverage"]),
         )
 
 
@@ -118,6 +141,20 @@ class DecisiveCriterion(_Snapshot):
 
 
 @dataclass(frozen=True)
+class SettlingCriterion(_Snapshot):
+    """A weighted criterion whose evidence is weak or missing for the winner or the runner-up."""
+
+    criterion: str
+    weight: float
+    winner_strength: float
+    runner_up_strength: float | None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SettlingCriterion:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
 class Recommendation(_Snapshot):
     no_preference: bool
     message: str
@@ -129,6 +166,8 @@ class Recommendation(_Snapshot):
     decisive: tuple[DecisiveCriterion, ...]
     flips: tuple[Flip, ...]
     engine_version: str = ENGINE_VERSION
+    too_close: bool = False
+    settling: tuple[SettlingCriterion, ...] = ()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Recommendation:
@@ -143,6 +182,8 @@ class Recommendation(_Snapshot):
             decisive=tuple(DecisiveCriterion.from_dict(d) for d in data["decisive"]),
             flips=tuple(Flip.from_dict(f) for f in data["flips"]),
             engine_version=data["engine_version"],
+            too_close=data.get("too_close", False),
+            settling=tuple(SettlingCriterion.from_dict(c) for c in data.get("settling", ())),
         )
 
 
@@ -152,14 +193,19 @@ def recommend(
     frameworks: Sequence[str],
     decisive_count: int = 3,
     detail_count: int | None = None,
+    strengths: Mapping[tuple[str, str], float] | None = None,
 ) -> Recommendation:
     """Rank ``frameworks`` for the visitor's ``weights``; see the module docstring.
 
+    ``strengths`` gives the evidence strength (0..1) of each known pair; a known pair without one
+    (or every known pair, when it is None) counts as fully trusted.
     Per-criterion contributions and unknown criteria are listed for the ``detail_count``
     best-ranked frameworks (all when None): with many frameworks they are most of the result,
-    and nobody reads them all. Scores and coverage are given for every framework.
+    and nobody reads them all. Scores, bands and coverage are given for every framework.
     """
-    weights, evidence, frameworks = _validate(weights, evidence, frameworks, decisive_count)
+    weights, evidence, frameworks, strengths = _validate(
+        weights, evidence, frameworks, decisive_count, strengths or {}
+    )
     total = math.fsum(weights.values())
     if not frameworks:
         return _no_preference(frameworks, "There are no frameworks to compare yet.")
@@ -171,9 +217,13 @@ def recommend(
         )
 
     criteria = sorted(c for c, w in weights.items() if w > 0)
-    # v(f, c) for every framework and weighted criterion, computed once.
+    # v(f, c) and s(f, c) for every framework and weighted criterion, computed once.
     values = {
         f: {c: NEUTRAL if (f, c) not in evidence else (evidence[f, c] + 2) / 4 for c in criteria}
+        for f in frameworks
+    }
+    trust = {
+        f: {c: strengths.get((f, c), 1.0) if (f, c) in evidence else 0.0 for c in criteria}
         for f in frameworks
     }
     scores = {
@@ -184,7 +234,18 @@ def recommend(
     order = sorted(frameworks, key=lambda f: (ranks[f], f))
     detailed = set(order if detail_count is None else order[:detail_count])
     ranking = tuple(
-        _score(f, scores[f], ranks[f], criteria, weights, total, evidence, values[f], f in detailed)
+        _score(
+            f,
+            scores[f],
+            ranks[f],
+            criteria,
+            weights,
+            total,
+            evidence,
+            values[f],
+            trust[f],
+            f in detailed,
+        )
         for f in order
     )
 
@@ -202,26 +263,58 @@ def recommend(
     }
     decisive_criteria = sorted((c for c in terms if terms[c] > 0), key=lambda c: (-terms[c], c))
     flip_for = {f.criterion: f for f in flips}
+    too_close = second is not None and first.band_low <= second.band_high + EPSILON
     return Recommendation(
         no_preference=False,
-        message=_message(first, second, runner_up in tied),
+        message=_message(first, second, runner_up in tied, too_close),
         ranking=ranking,
         winner=winner,
         runner_up=runner_up,
         margin=max(0.0, first.score - second.score) if second else 0.0,
-        confidence=_confidence(min(s.coverage for s in ranking[:2])),
+        confidence=_confidence(ranking[:2], too_close),
         decisive=tuple(
             DecisiveCriterion(c, terms[c], flip_for[c]) for c in decisive_criteria[:decisive_count]
         ),
         flips=flips,
+        too_close=too_close,
+        settling=_settling(
+            criteria, weights, trust[winner], trust[runner_up] if runner_up else None
+        ),
     )
 
 
-def _message(first: FrameworkScore, second: FrameworkScore | None, tied: bool) -> str:
+def _settling(criteria, weights, winner_trust, runner_up_trust):
+    """The weighted criteria where better evidence would narrow the top two bands most."""
+
+    def doubt(c):
+        runner = 0.0 if runner_up_trust is None else 1 - runner_up_trust[c]
+        return weights[c] * ((1 - winner_trust[c]) + runner)
+
+    worst = sorted((c for c in criteria if doubt(c) > EPSILON), key=lambda c: (-doubt(c), c))
+    return tuple(
+        SettlingCriterion(
+            criterion=c,
+            weight=weights[c],
+            winner_strength=winner_trust[c],
+            runner_up_strength=None if runner_up_trust is None else runner_up_trust[c],
+        )
+        for c in worst[:SETTLING_COUNT]
+    )
+
+
+def _message(
+    first: FrameworkScore, second: FrameworkScore | None, tied: bool, too_close: bool
+) -> str:
     if second is None:
         return f"{first.framework} is the only framework compared; it scores {first.score:.1f}/100."
     if tied:
         return f"{first.framework} and {second.framework} are tied at {first.score:.1f}/100."
+    if too_close:
+        return (
+            f"Too close to call: {first.framework} scores {first.score:.1f} and "
+            f"{second.framework} {second.score:.1f} out of 100, but the evidence is too weak "
+            "to tell them apart."
+        )
     return (
         f"{first.framework} leads {second.framework} by {first.score - second.score:.1f} points "
         f"({first.score:.1f} vs {second.score:.1f} out of 100)."
@@ -233,7 +326,8 @@ def _validate(
     evidence: Mapping[tuple[str, str], float],
     frameworks: Sequence[str],
     decisive_count: int,
-) -> tuple[dict[str, float], dict[tuple[str, str], float], list[str]]:
+    strengths: Mapping[tuple[str, str], float],
+) -> tuple[dict[str, float], dict[tuple[str, str], float], list[str], dict[tuple[str, str], float]]:
     if isinstance(frameworks, str):
         raise TypeError("frameworks must be a sequence of slugs, not a single string")
     if len(set(frameworks)) != len(frameworks):
@@ -257,11 +351,23 @@ def _validate(
                 f"in [-2, 2], got {score!r}"
             )
         clean_evidence[framework, criterion] = score
-    return clean_weights, clean_evidence, list(frameworks)
+    clean_strengths = {}
+    for (framework, criterion), strength in strengths.items():
+        strength = float(strength)
+        if not (math.isfinite(strength) and 0 <= strength <= 1):
+            raise ValueError(
+                f"strength for ({framework!r}, {criterion!r}) must be a finite number "
+                f"in [0, 1], got {strength!r}"
+            )
+        clean_strengths[framework, criterion] = strength
+    return clean_weights, clean_evidence, list(frameworks), clean_strengths
 
 
-def _score(framework, score, rank, criteria, weights, total, evidence, values, detailed):
+def _score(framework, score, rank, criteria, weights, total, evidence, values, trust, detailed):
     known = math.fsum(weights[c] for c in criteria if (framework, c) in evidence)
+    half = {c: BAND_HALF_WIDTH * (1 - trust[c]) for c in criteria}
+    low = math.fsum(weights[c] * max(0.0, values[c] - half[c]) for c in criteria)
+    high = math.fsum(weights[c] * min(1.0, values[c] + half[c]) for c in criteria)
     contributions, unknown = (), ()
     if detailed:
         unknown = tuple(c for c in criteria if (framework, c) not in evidence)
@@ -278,6 +384,9 @@ def _score(framework, score, rank, criteria, weights, total, evidence, values, d
         coverage=_clamp(known / total, 0.0, 1.0),
         unknown_criteria=unknown,
         contributions=contributions,
+        band_low=_clamp(100 * low / total, 0.0, score),
+        band_high=_clamp(100 * high / total, score, 100.0),
+        strength=_clamp(math.fsum(weights[c] * trust[c] for c in criteria) / total, 0.0, 1.0),
     )
 
 
@@ -312,14 +421,16 @@ def _flip(
 
 
 def _no_preference(frameworks: Sequence[str], message: str) -> Recommendation:
-    ranking = tuple(FrameworkScore(f, 50.0, 1, 0.0, (), ()) for f in sorted(frameworks))
+    ranking = tuple(FrameworkScore(f, 50.0, 1, 0.0, (), (), 50.0, 50.0) for f in sorted(frameworks))
     return Recommendation(True, message, ranking, None, None, 0.0, None, (), ())
 
 
-def _confidence(coverage: float) -> str:
-    if coverage >= HIGH_COVERAGE:
-        return "high"
-    return "medium" if coverage >= MEDIUM_COVERAGE else "low"
+def _confidence(top: Sequence[FrameworkScore], too_close: bool) -> str:
+    if too_close:
+        return "low"
+    strong = min(s.strength for s in top) >= STRONG_EVIDENCE
+    clear = len(top) < 2 or top[0].score - top[1].score >= CLEAR_MARGIN
+    return "high" if strong and clear else "medium"
 
 
 def _clamp(x: float, low: float, high: float) -> float:

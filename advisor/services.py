@@ -1,18 +1,19 @@
 """Glue between the questionnaire, the knowledge base and the scoring engine.
 
-`advise()` reads the knowledge base in a fixed number of queries (criteria, frameworks, the
-aggregated evidence, the claims shown on the page with their citations), runs the engine and
-returns an unsaved Consultation whose `result` holds everything the result page shows: the page is
-drawn from that snapshot alone (`present()`), never from the live knowledge base.
+`advise()` turns answers into weights, reads the knowledge base through comparisons.knowledge
+(criteria, frameworks, the aggregated evidence with its strength, and the claims the page shows,
+in a fixed number of queries), runs the engine and returns an unsaved Consultation whose `result`
+holds everything the result page shows: the page is drawn from that snapshot alone
+(advisor.presentation), never from the live knowledge base.
 """
 
 from collections.abc import Iterable, Mapping
 from itertools import groupby
 
-from django.db.models import Case, F, Prefetch, Q, Value, When
+from django.db.models import F
 
+from comparisons import knowledge as kb
 from comparisons.cache import cached
-from comparisons.models import Citation, Claim, Criterion, Framework, evidence_scores
 
 from . import scoring
 from .models import Consultation, Option
@@ -20,9 +21,9 @@ from .models import Consultation, Option
 WEIGHT_FLOOR, WEIGHT_CEILING = 0, 20
 DECISIVE_COUNT = 3
 TABLE_FRAMEWORKS = 3  # frameworks shown side by side in the per-criterion table
-DISPUTED_SHOWN = 20
-CLAIMS_SHOWN = 60  # decisive claims first, then disputed ones
-DISPUTED_CRITERIA = 20  # disputed claims are shown for the criteria weighted most
+QUESTIONED_SHOWN = 20  # contested and refuted claims listed on the result page
+CLAIMS_SHOWN = 60  # decisive claims first, then contested and refuted ones
+QUESTIONED_CRITERIA = 20  # ... of the criteria the visitor weighted most
 
 
 def weights_from_answers(
@@ -73,29 +74,6 @@ def _build_questionnaire():
     return questions
 
 
-def knowledge(version=None):
-    """Criteria, published frameworks and their evidence keyed by slugs, cached: 3 queries cold."""
-    return cached("advisor:knowledge", _build_knowledge, version)
-
-
-def _build_knowledge():
-    criteria = list(
-        Criterion.objects.order_by("display_order", "name").values(
-            "id", "slug", "name", "default_weight"
-        )
-    )
-    frameworks = list(Framework.objects.published().order_by("name").values("id", "slug", "name"))
-    slug_of_criterion = {c["id"]: c["slug"] for c in criteria}
-    slug_of_framework = {f["id"]: f["slug"] for f in frameworks}
-    evidence = {
-        (slug_of_framework[f], slug_of_criterion[c]): score
-        for (f, c), score in evidence_scores(framework_ids=list(slug_of_framework)).items()
-        if c in slug_of_criterion
-    }
-    scores = {key: score.score for key, score in evidence.items()}
-    return criteria, frameworks, evidence, scores
-
-
 def advise(answers, questions=None, version=None):
     """Compute the recommendation for `answers` and return it as an unsaved Consultation.
 
@@ -104,20 +82,22 @@ def advise(answers, questions=None, version=None):
     knowledge version when the caller has read it already.
     """
     questions = load_questionnaire(version) if questions is None else questions
-    criteria, frameworks, evidence, scores = knowledge(version)
+    criteria, frameworks, evidence = kb.advisor_knowledge(version)
     changes = {option.pk: option.changes for q in questions for option in q.choices}
     weights = weights_from_answers(
         {c["slug"]: c["default_weight"] for c in criteria},
         [changes.get(option_id, {}) for answer in answers for option_id in answer["options"]],
     )
+    counted = {key: score for key, score in evidence.items() if score.has_score}
     recommendation = scoring.recommend(
         weights,
-        scores,
+        {key: score.score for key, score in counted.items()},
         [f["slug"] for f in frameworks],
         decisive_count=DECISIVE_COUNT,
         detail_count=TABLE_FRAMEWORKS,
+        strengths={key: score.strength for key, score in counted.items()},
     )
-    claims = _claims_shown(recommendation, weights, criteria, frameworks)
+    claims = _claims_shown(recommendation, weights)
     decisive = {d.criterion for d in recommendation.decisive}
     tabled = {s.framework for s in recommendation.ranking[:TABLE_FRAMEWORKS]}
     result = {
@@ -137,18 +117,20 @@ def advise(answers, questions=None, version=None):
                 "framework": framework,
                 "criterion": criterion,
                 "score": score.score,
+                "strength": score.strength,
                 "claims": score.claim_count,
-                "disputed": score.disputed_count,
+                "contested": score.contested_count,
+                "refuted": score.refuted_count,
             }
             for (framework, criterion), score in sorted(evidence.items())
             if framework in tabled
         ],
         "decisive_claims": [
-            _claim_snapshot(c)
+            c
             for c in claims
-            if c.framework.slug == recommendation.winner and c.criterion.slug in decisive
+            if c["framework"] == recommendation.winner and c["criterion"] in decisive
         ],
-        "disputed_claims": _disputed(claims, weights),
+        "questioned_claims": _questioned(claims, weights),
     }
     return Consultation(
         engine_version=recommendation.engine_version,
@@ -160,74 +142,26 @@ def advise(answers, questions=None, version=None):
     )
 
 
-def _claims_shown(recommendation, weights, criteria, frameworks):
-    """The winner's claims on the decisive criteria, and the disputed claims that counted.
-
-    Disputed claims are those of the winner and the runner-up (the comparison that decided) on
-    the DISPUTED_CRITERIA criteria the visitor weighted most. At most CLAIMS_SHOWN claims, the
-    decisive ones first, so a large knowledge base costs no more: two queries, the claims, then
-    their citations with sources.
-    """
+def _claims_shown(recommendation, weights):
+    """The winner's claims on the decisive criteria, and the contested and refuted claims of the
+    winner and the runner-up (the comparison that decided) on the QUESTIONED_CRITERIA criteria
+    the visitor weighted most: at most CLAIMS_SHOWN, so a large knowledge base costs no more."""
     if recommendation.no_preference:
         return []
-    id_of_criterion = {c["slug"]: c["id"] for c in criteria}
-    id_of_framework = {f["slug"]: f["id"] for f in frameworks}
-    decisive = [id_of_criterion[d.criterion] for d in recommendation.decisive]
-    weighted = sorted((w, slug) for slug, w in weights.items() if w > 0)[-DISPUTED_CRITERIA:]
-    podium = [
-        id_of_framework[slug]
-        for slug in (recommendation.winner, recommendation.runner_up)
-        if slug is not None
-    ]
-    is_decisive = Q(framework_id=id_of_framework[recommendation.winner], criterion_id__in=decisive)
-    disputed = Q(
-        status=Claim.Status.DISPUTED,
-        framework_id__in=podium,
-        criterion_id__in=[id_of_criterion[slug] for _, slug in weighted],
+    weighted = sorted((w, slug) for slug, w in weights.items() if w > 0)[-QUESTIONED_CRITERIA:]
+    return kb.explaining_claims(
+        winner=recommendation.winner,
+        decisive=[d.criterion for d in recommendation.decisive],
+        podium=[s for s in (recommendation.winner, recommendation.runner_up) if s is not None],
+        weighted=[slug for _, slug in weighted],
+        limit=CLAIMS_SHOWN,
     )
-    citations = Citation.objects.select_related("source").order_by("-stance", "id")
-    claims = list(
-        Claim.objects.published()
-        .filter(is_decisive | disputed)
-        .select_related("framework", "criterion")
-        .prefetch_related(Prefetch("citations", queryset=citations))
-        .order_by(Case(When(is_decisive, then=Value(0)), default=Value(1)), "-weight", "id")[
-            :CLAIMS_SHOWN
-        ]
-    )
-    claims.sort(key=lambda c: (c.criterion.display_order, c.framework.name, -c.weight, c.id))
-    return claims
 
 
-def _disputed(claims, weights):
-    disputed = [c for c in claims if c.status == Claim.Status.DISPUTED]
-    disputed.sort(key=lambda c: -weights[c.criterion.slug])  # stable: keeps display order
-    return [_claim_snapshot(c) for c in disputed[:DISPUTED_SHOWN]]
-
-
-def _claim_snapshot(claim):
-    return {
-        "framework": claim.framework.slug,
-        "criterion": claim.criterion.slug,
-        "statement": claim.statement,
-        "score": claim.score,
-        "weight": claim.weight,
-        "status": claim.status,
-        "status_label": claim.get_status_display(),
-        "editor_note": claim.editor_note if claim.is_disputed else "",
-        "citations": [
-            {
-                "source": citation.source.title,
-                "url": citation.source.url,
-                "publisher": citation.source.publisher,
-                "excerpt": citation.excerpt,
-                "location": citation.location,
-                "stance": citation.stance,
-                "stance_label": citation.get_stance_display(),
-            }
-            for citation in claim.citations.all()
-        ],
-    }
+def _questioned(claims, weights):
+    questioned = [c for c in claims if c["verdict"] in kb.QUESTIONED_VERDICTS]
+    questioned.sort(key=lambda c: -weights[c["criterion"]])  # stable: keeps display order
+    return questioned[:QUESTIONED_SHOWN]
 
 
 def rerun_data(consultation):
@@ -237,180 +171,3 @@ def rerun_data(consultation):
         for answer in consultation.answers
         for option_id in answer["options"]
     ]
-
-
-# --- the result page, drawn from the snapshot only ----------------------------------------------
-
-CHART_WIDTH, CHART_LABEL, CHART_BAR, CHART_ROW, CHART_BAR_HEIGHT = 640, 150, 400, 34, 22
-
-
-def present(consultation):
-    """Everything the result template needs, computed from the consultation's snapshot alone."""
-    result = consultation.result
-    rec = scoring.Recommendation.from_dict(result["recommendation"])
-    names = result["frameworks"]
-    criteria = result["criteria"]
-    criterion_names = {c["slug"]: c["name"] for c in criteria}
-    evidence = {(e["framework"], e["criterion"]): e for e in result["evidence"]}
-
-    def name(slug):
-        return names.get(slug, slug)
-
-    context = {
-        "consultation": consultation,
-        "recommendation": rec,
-        "no_preference": rec.no_preference,
-        "answers": consultation.answers,
-        "rerun_data": rerun_data(consultation),
-        "chart": _chart(rec, name),
-    }
-    if rec.no_preference:
-        return context
-
-    winner, runner_up = name(rec.winner), name(rec.runner_up) if rec.runner_up else None
-    tied = runner_up is not None and rec.margin <= scoring.EPSILON
-    context.update(
-        winner=winner,
-        runner_up=runner_up,
-        tied=tied,
-        headline=_headline(rec, winner, runner_up, tied),
-        confidence=rec.confidence,
-        coverage=[(name(s.framework), f"{100 * s.coverage:.0f}") for s in rec.ranking[:2]],
-        table=_table(rec, criteria, evidence, name),
-        why=[] if tied else _why(rec, result["decisive_claims"], criterion_names, evidence, name),
-        flips=_flips(rec, criteria, criterion_names, name) if not tied else None,
-        disputed=[
-            {
-                **claim,
-                **_claim_display(claim),
-                "framework_name": name(claim["framework"]),
-                "criterion_name": criterion_names.get(claim["criterion"], claim["criterion"]),
-            }
-            for claim in result["disputed_claims"]
-        ],
-    )
-    return context
-
-
-def _headline(rec, winner, runner_up, tied):
-    if runner_up is None:
-        return f"{winner} is the only framework compared: {rec.ranking[0].score:.1f} out of 100."
-    if tied:
-        return f"{winner} and {runner_up} are tied at {rec.ranking[0].score:.1f} out of 100."
-    return f"{winner}, ahead of {runner_up} by {rec.margin:.1f} points out of 100."
-
-
-def _chart(rec, name):
-    rows = []
-    for i, score in enumerate(rec.ranking):
-        y = 10 + i * CHART_ROW
-        width = round(CHART_BAR * score.score / 100, 1)
-        rows.append(
-            {
-                "name": name(score.framework),
-                "score": f"{score.score:.1f}",
-                "winner": score.framework == rec.winner and score.rank == 1,
-                "y": y,
-                "text_y": y + CHART_BAR_HEIGHT / 2 + 4,
-                "width": width,
-                "value_x": CHART_LABEL + width + 6,
-            }
-        )
-    return {
-        "rows": rows,
-        "width": CHART_WIDTH,
-        "height": 20 + len(rows) * CHART_ROW,
-        "label_x": CHART_LABEL - 8,
-        "bar_x": CHART_LABEL,
-        "bar_width": CHART_BAR,
-        "bar_height": CHART_BAR_HEIGHT,
-        "description": "; ".join(f"{r['name']}: {r['score']} out of 100" for r in rows) + ".",
-    }
-
-
-def _signed(value):
-    return f"{value:+.1f}".replace("+0.0", "0.0").replace("-0.0", "0.0")
-
-
-def _table(rec, criteria, evidence, name):
-    shown = rec.ranking[:TABLE_FRAMEWORKS]
-    points = {(s.framework, c.criterion): c.points for s in shown for c in s.contributions}
-    rows = []
-    for criterion in criteria:
-        cells = []
-        for s in shown:
-            e = evidence.get((s.framework, criterion["slug"]))
-            cells.append(
-                {
-                    "evidence": _signed(e["score"]) if e else None,
-                    "claims": e["claims"] if e else 0,
-                    "disputed": e["disputed"] if e else 0,
-                    "points": f"{points.get((s.framework, criterion['slug']), 0.0):.1f}",
-                }
-            )
-        rows.append({"name": criterion["name"], "weight": criterion["weight"], "cells": cells})
-    return {
-        "frameworks": [name(s.framework) for s in shown],
-        "rows": rows,
-        "totals": [f"{s.score:.1f}" for s in shown],
-        "hidden": len(rec.ranking) - len(shown),
-    }
-
-
-def _claim_display(claim):
-    return {
-        "score_label": _signed(claim["score"]).replace(".0", ""),
-        "is_disputed": claim["status"] == Claim.Status.DISPUTED,
-    }
-
-
-def _why(rec, claims, criterion_names, evidence, name):
-    by_criterion = {}
-    for claim in claims:
-        by_criterion.setdefault(claim["criterion"], []).append({**claim, **_claim_display(claim)})
-    items = []
-    for decisive in rec.decisive:
-        slug = decisive.criterion
-        winner_evidence = evidence.get((rec.winner, slug))
-        runner_evidence = evidence.get((rec.runner_up, slug))
-        items.append(
-            {
-                "name": criterion_names.get(slug, slug),
-                "points": f"{decisive.margin_points:.1f}",
-                "winner_evidence": _signed(winner_evidence["score"]) if winner_evidence else None,
-                "runner_up_evidence": _signed(runner_evidence["score"])
-                if runner_evidence
-                else None,
-                "claims": by_criterion.get(slug, []),
-            }
-        )
-    return items
-
-
-def _flips(rec, criteria, criterion_names, name):
-    """What would change the answer, in plain words, smallest change first."""
-    weights = {c["slug"]: c["weight"] for c in criteria}
-    winner = name(rec.winner)
-    possible, impossible = [], []
-    for flip in sorted(
-        rec.flips, key=lambda f: (f.weight_change is None, abs(f.weight_change or 0), f.criterion)
-    ):
-        criterion = criterion_names.get(flip.criterion, flip.criterion)
-        if flip.weight_change is None:
-            impossible.append(criterion)
-            continue
-        other = name(flip.overtaken_by)
-        weight = weights.get(flip.criterion, 0)
-        change = flip.weight_change
-        if abs(change) <= scoring.EPSILON:
-            text = f"{other} is already level with {winner}."
-        else:
-            more_or_less = "more" if change > 0 else "less"
-            bound = "above" if change > 0 else "below"
-            text = (
-                f"If {criterion} mattered {abs(change):.1f} points {more_or_less} to you "
-                f"(a weight {bound} {weight + change:.1f} instead of {weight}), "
-                f"{other} would be ahead of {winner}."
-            )
-        possible.append({"criterion": criterion, "text": text})
-    return {"possible": possible, "impossible": impossible}

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from comparisons.cache import current_version
 
-from . import services
+from . import presentation, services
 from .forms import QuestionnaireForm
 from .models import Consultation
 
@@ -34,4 +34,4 @@ def questionnaire(request):
 def result(request, pk):
     """A consultation's permanent page, drawn from its snapshot alone: one query."""
     consultation = get_object_or_404(Consultation, pk=pk)
-    return render(request, "advisor/result.html", services.present(consultation))
+    return render(request, "advisor/result.html", presentation.present(consultation))

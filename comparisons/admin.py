@@ -5,11 +5,11 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
+from .evidence import Verdict
 from .models import Citation, Claim, Criterion, Framework, Source
 
 
@@ -143,34 +143,24 @@ class SourceAdmin(HistoryAdmin):
         return super().delete_view(request, object_id, extra_context)
 
 
-class CitationFormSet(BaseInlineFormSet):
-    """A public claim must keep at least one citation: nothing is shown without evidence."""
-
-    def clean(self):
-        super().clean()
-        if any(form.errors for form in self.forms if not self._should_delete_form(form)):
-            return
-        kept = [
-            form
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE", False)
-        ]
-        if self.instance.status in Claim.PUBLIC_STATUSES and not kept:
-            raise ValidationError("A published or disputed claim needs at least one citation.")
-        if self.instance.status == Claim.Status.DISPUTED and not any(
-            form.cleaned_data.get("stance") == Citation.Stance.CONTRADICTS for form in kept
-        ):
-            raise ValidationError(
-                "A disputed claim needs a citation that contradicts it: say which source disagrees."
-            )
-
-
 class CitationInline(SafeAutocompleteMixin, admin.StackedInline):
     model = Citation
-    formset = CitationFormSet
     fields = (("source", "stance"), "excerpt", "location")
     autocomplete_fields = ("source",)
     extra = 1
+
+
+class VerdictFilter(admin.SimpleListFilter):
+    title = "verdict of the evidence"
+    parameter_name = "verdict"
+
+    def lookups(self, request, model_admin):
+        return Verdict.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Verdict.values:
+            return queryset.with_verdict(self.value())
+        return queryset
 
 
 class CitationPresenceFilter(admin.SimpleListFilter):
@@ -197,12 +187,15 @@ class ClaimAdmin(HistoryAdmin):
         "score",
         "weight",
         "status",
+        "verdict",
+        "effective_weight",
         "citations",
         "updated_at",
     )
     list_display_links = ("summary",)
     list_filter = (
         "status",
+        VerdictFilter,
         CitationPresenceFilter,
         "framework",
         "criterion__category",
@@ -213,10 +206,26 @@ class ClaimAdmin(HistoryAdmin):
     ordering = ("-updated_at", "-id")  # also orders the claim autocomplete, pages stay stable
     search_fields = ("statement", "editor_note", "framework__name", "criterion__name")
     autocomplete_fields = ("framework", "criterion")
-    readonly_fields = ("created_by", "updated_by", "created_at", "updated_at")
+    readonly_fields = (
+        "evidence_verdict",
+        "created_by",
+        "updated_by",
+        "created_at",
+        "updated_at",
+    )
     fieldsets = (
         (None, {"fields": (("framework", "criterion"), "statement", ("score", "weight"))}),
-        ("Status", {"fields": ("status", "editor_note")}),
+        ("Workflow", {"fields": ("status",)}),
+        (
+            "What the evidence says",
+            {
+                "fields": (
+                    "evidence_verdict",
+                    "editor_note",
+                    ("verdict_override", "verdict_override_reason"),
+                )
+            },
+        ),
         (
             "Record",
             {
@@ -226,11 +235,11 @@ class ClaimAdmin(HistoryAdmin):
         ),
     )
     inlines = [CitationInline]
-    actions = ("publish", "mark_disputed", "retract")
+    actions = ("publish", "back_to_draft", "retract")
     list_per_page = 50
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_citation_counts()
+        return super().get_queryset(request).with_citation_counts().with_evidence()
 
     @admin.display(description="Statement", ordering="statement")
     def summary(self, obj):
@@ -240,6 +249,27 @@ class ClaimAdmin(HistoryAdmin):
     def citations(self, obj):
         return obj.citation_count
 
+    @admin.display(description="Verdict")
+    def verdict(self, obj):
+        assessment = obj.assessment
+        label = assessment.verdict_label
+        return f"{label} (set by an editor)" if assessment.is_overridden else label
+
+    @admin.display(description="Counts as")
+    def effective_weight(self, obj):
+        return f"{obj.assessment.effective_weight:.2f} of {obj.weight}"
+
+    @admin.display(description="Verdict of the evidence")
+    def evidence_verdict(self, obj):
+        if obj.pk is None:
+            return "Worked out from the citations once the claim is saved."
+        a = obj.assessment
+        return (
+            f"{a.verdict_label}. {a.reason} Strength of the best support: {a.strength:.2f} "
+            f"({a.strength_label}); it counts as {a.effective_weight:.2f} of its weight "
+            f"{a.weight} (weight × strength × verdict factor)."
+        )
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
@@ -248,51 +278,51 @@ class ClaimAdmin(HistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        claim = form.instance
-        claim.refresh_from_db(fields=["status"])  # a contradicting citation disputes it
-        chosen = form.cleaned_data.get("status")
-        if chosen == Claim.Status.PUBLISHED and claim.status == Claim.Status.DISPUTED:
+        claim = Claim.objects.with_evidence().get(pk=form.instance.pk)
+        if claim.status != Claim.Status.PUBLISHED:
+            return
+        verdict = claim.assessment.verdict
+        if verdict == Verdict.UNSUPPORTED:
             self.message_user(
                 request,
-                "The claim is shown as disputed: one of its sources contradicts it.",
+                "The claim is published but not shown: it has no citation yet.",
+                messages.WARNING,
+            )
+        elif verdict != Verdict.SUPPORTED:
+            self.message_user(
+                request,
+                f"The claim is shown as {verdict}. {claim.assessment.reason}",
                 messages.WARNING,
             )
 
     def _set_status(self, request, queryset, status, verb):
-        """Change status claim by claim, so that each change is in the history and revertible.
-
-        Publishing or disputing needs evidence: claims without a citation are left unchanged,
-        and a claim that one of its sources contradicts is published as disputed.
-        """
-        queryset = queryset.exclude(status=status)
-        skipped = 0
-        if status in Claim.PUBLIC_STATUSES:
-            skipped = queryset.filter(citation_count=0).count()
-            queryset = queryset.filter(citation_count__gt=0)
+        """Change status claim by claim, so that each change is in the history and revertible."""
         changed = 0
-        for claim in Claim.objects.filter(pk__in=queryset.values("pk")):
-            claim.status = status  # Claim.save() turns "published" into "disputed" if contradicted
+        for claim in Claim.objects.filter(pk__in=queryset.exclude(status=status).values("pk")):
+            claim.status = status
             claim.updated_by = request.user
             claim.save(update_fields=["status", "updated_by", "updated_at"])
             changed += 1
         self.message_user(
             request, f"{changed} claim{'s' if changed != 1 else ''} {verb}.", messages.SUCCESS
         )
-        if skipped:
-            self.message_user(
-                request,
-                f"{skipped} claim{'s were' if skipped != 1 else ' was'} left unchanged: "
-                "a claim needs at least one citation before it can be shown.",
-                messages.WARNING,
-            )
+        if status == Claim.Status.PUBLISHED:
+            uncited = queryset.filter(citation_count=0).count()
+            if uncited:
+                self.message_user(
+                    request,
+                    f"{uncited} of them {'are' if uncited != 1 else 'is'} not shown yet: a claim "
+                    "needs at least one citation to be public.",
+                    messages.WARNING,
+                )
 
     @admin.action(description="Publish selected claims", permissions=["change"])
     def publish(self, request, queryset):
         self._set_status(request, queryset, Claim.Status.PUBLISHED, "published")
 
-    @admin.action(description="Mark selected claims as disputed", permissions=["change"])
-    def mark_disputed(self, request, queryset):
-        self._set_status(request, queryset, Claim.Status.DISPUTED, "marked as disputed")
+    @admin.action(description="Send selected claims back to draft", permissions=["change"])
+    def back_to_draft(self, request, queryset):
+        self._set_status(request, queryset, Claim.Status.DRAFT, "sent back to draft")
 
     @admin.action(description="Retract selected claims", permissions=["change"])
     def retract(self, request, queryset):

@@ -8,10 +8,16 @@ The columns are stable: scripts may rely on their names and order. One row per p
 - statement: the claim, as the editors wrote it.
 - score: -2 (strongly against the framework) to +2 (strongly for it).
 - weight: 1 to 5, how much the claim counts against others on the same framework and criterion.
-- status: "published" or "disputed" (sources disagree; counts at half weight).
+- verdict: what the evidence says, "supported", "contested" (sources of comparable standing
+  disagree; counts at half) or "refuted" (stronger sources contradict it; counts for nothing).
+- verdict_reason: why, in a sentence (the reliabilities compared, or the editor's reason).
+- evidence_strength: of the best supporting source, 0 to 1 ((reliability / 5) squared).
+- effective_weight: weight × evidence strength × verdict factor (1, 0.5 or 0): what the claim
+  counts for in every score.
 - citation_count: how many citations back or contradict the claim.
 - citations: every citation as "Source title | stance | excerpt", joined by " || " in CSV;
-  in JSON a list of objects (source, source_url, source_kind, stance, excerpt, location).
+  in JSON a list of objects (source, source_url, source_kind, source_reliability, stance,
+  excerpt, location).
 - source_urls: the cited sources' URLs, joined by " || " in CSV; a list in JSON.
 - updated_at: when the claim last changed, ISO 8601 in UTC.
 - url: the claim on its framework's page.
@@ -31,7 +37,14 @@ COLUMNS = (
     ("statement", "The claim, as the editors wrote it."),
     ("score", "-2 (strongly against the framework) to +2 (strongly for it)."),
     ("weight", "1 to 5: how much the claim counts against others on the same pair."),
-    ("status", "published, or disputed (sources disagree; counts at half weight)."),
+    (
+        "verdict",
+        "supported, contested (sources of comparable standing disagree; counts at half) or "
+        "refuted (stronger sources contradict it; counts for nothing).",
+    ),
+    ("verdict_reason", "Why the claim has its verdict."),
+    ("evidence_strength", "Strength of the best supporting source, 0 to 1."),
+    ("effective_weight", "Weight × evidence strength × verdict factor: what the claim counts."),
     ("citation_count", "How many citations back or contradict the claim."),
     (
         "citations",
@@ -58,6 +71,7 @@ def citation_data(citation):
         "source": citation.source.title,
         "source_url": citation.source.url,
         "source_kind": citation.source.kind,
+        "source_reliability": citation.source.reliability,
         "stance": citation.stance,
         "excerpt": citation.excerpt,
         "location": citation.location,
@@ -67,6 +81,7 @@ def citation_data(citation):
 def claim_record(claim, absolute_url):
     """One claim as a dict of the export's columns; citations as a list of dicts."""
     citations = [citation_data(citation) for citation in claim.citations.all()]
+    assessment = claim.assessment
     return {
         "id": claim.pk,
         "framework": claim.framework.name,
@@ -74,7 +89,10 @@ def claim_record(claim, absolute_url):
         "statement": claim.statement,
         "score": claim.score,
         "weight": claim.weight,
-        "status": claim.status,
+        "verdict": assessment.verdict,
+        "verdict_reason": assessment.reason,
+        "evidence_strength": round(assessment.strength, 4),
+        "effective_weight": round(assessment.effective_weight, 4),
         "citation_count": len(citations),
         "citations": citations,
         "source_urls": list(dict.fromkeys(c["source_url"] for c in citations if c["source_url"])),

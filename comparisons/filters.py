@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 
+from .evidence import Verdict
 from .forms import (
     ClaimFilterForm,
     ModelIdField,
@@ -85,10 +86,13 @@ class ClaimFilter(django_filters.FilterSet):
         max_value=SCORE_MAX,
         help_text=f"From {SCORE_MIN} to {SCORE_MAX}.",
     )
-    status = django_filters.ChoiceFilter(
-        label="Status",
-        choices=[(status.value, status.label) for status in Claim.PUBLIC_STATUSES],
-        empty_label="Published or disputed",
+    verdict = django_filters.MultipleChoiceFilter(
+        label="Verdict of the evidence",
+        choices=[(v.value, v.label) for v in Verdict if v != Verdict.UNSUPPORTED],
+        method="filter_verdict",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Supported, contested (sources of comparable standing disagree) or refuted "
+        "(stronger sources contradict it; counts for nothing).",
     )
     source_kind = django_filters.MultipleChoiceFilter(
         label="Cited source kind",
@@ -134,6 +138,9 @@ class ClaimFilter(django_filters.FilterSet):
                 | Q(Exists(citations_of_claim().filter(excerpt__icontains=word)))
             )
         return queryset
+
+    def filter_verdict(self, queryset, name, value):
+        return queryset.with_verdict(*value) if value else queryset
 
     def filter_source_kind(self, queryset, name, value):
         if not value:

@@ -1,24 +1,42 @@
-"""What the public pages read: claims with their evidence, and the compare matrix as plain data.
+"""What the public pages and the advisor read: claims with their evidence, as plain data.
 
 Each function runs a fixed number of flat queries, whatever the size of the knowledge base.
-Aggregates (evidence scores, the compare matrix) are cached under the knowledge-base version,
-so an editor's change is visible on the next request.
+How much a claim counts (verdict, strength, effective weight) and how claims aggregate are
+decided in comparisons.evidence; this module only feeds it. Aggregates (evidence scores, the
+compare matrix, the advisor's knowledge) are cached under the knowledge-base version, so an
+editor's change is visible on the next request.
 """
 
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value, Window
-from django.db.models.functions import Abs, Coalesce, RowNumber
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
+from . import evidence
 from .cache import cached
-from .models import Citation, Claim, Criterion, Framework, evidence_scores
+from .models import Citation, Claim, Criterion, Framework
 
 # The compare page shows at most this many frameworks side by side.
 MAX_COMPARED = 10
 
 # Two aggregated scores closer than this are a tie: nobody leads.
 TIE_TOLERANCE = 1e-9
+
+# Verdicts shown with the counter-evidence and the editors' note; and how strengths read.
+QUESTIONED_VERDICTS = (evidence.Verdict.CONTESTED, evidence.Verdict.REFUTED)
+strength_label = evidence.strength_label
 
 
 def public_claims():
@@ -35,27 +53,92 @@ def public_claims():
     )
 
 
+def _public_claim_count(relation):
+    """How many public claims point at the outer row through `relation` ("framework"...)."""
+    counted = (
+        Claim.objects.published()
+        .filter(**{relation: OuterRef("pk")})
+        .order_by()
+        .values(relation)
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(counted), Value(0))
+
+
 def published_frameworks_with_counts():
     """Published frameworks, each with how many public claims it has."""
-    # Explicit order: Meta.ordering does not apply to queries with GROUP BY.
-    return (
-        Framework.objects.published()
-        .annotate(claim_count=Count("claims", filter=Q(claims__status__in=Claim.PUBLIC_STATUSES)))
-        .order_by(*Framework._meta.ordering)
-    )
+    return Framework.objects.published().annotate(claim_count=_public_claim_count("framework"))
 
 
 def criteria_with_counts():
     """Criteria, each with how many public claims (of published frameworks) are about it."""
-    return Criterion.objects.annotate(
-        claim_count=Count(
-            "claims",
-            filter=Q(
-                claims__status__in=Claim.PUBLIC_STATUSES,
-                claims__framework__is_published=True,
-            ),
+    return Criterion.objects.annotate(claim_count=_public_claim_count("criterion"))
+
+
+def assessed_claims(framework_ids=None, criterion_ids=None, fields=(), **annotations):
+    """Public claims as plain rows, each with its `assessment`: two flat queries.
+
+    Every row has id, framework_id, criterion_id, score and weight, plus `fields` and
+    `annotations` (name=expression). The best reliabilities come from one aggregate over the
+    citations rather than two subqueries per claim, which keeps assessing the whole knowledge
+    base (the advisor reads all of it) fast.
+    """
+    claims = Claim.objects.published()
+    citations = Citation.objects.filter(
+        claim__status=Claim.Status.PUBLISHED, claim__framework__is_published=True
+    )
+    if framework_ids is not None:
+        claims = claims.filter(framework_id__in=framework_ids)
+        citations = citations.filter(claim__framework_id__in=framework_ids)
+    if criterion_ids is not None:
+        claims = claims.filter(criterion_id__in=criterion_ids)
+        citations = citations.filter(claim__criterion_id__in=criterion_ids)
+    best = {
+        claim_id: (support or 0, contradiction or 0)
+        for claim_id, support, contradiction in citations.order_by()
+        .values_list("claim_id")
+        .annotate(
+            support=Max("source__reliability", filter=Q(stance=Citation.Stance.SUPPORTS)),
+            contradiction=Max("source__reliability", filter=Q(stance=Citation.Stance.CONTRADICTS)),
         )
-    ).order_by(*Criterion._meta.ordering)
+    }
+    rows = (
+        claims.annotate(**annotations)
+        .order_by("id")
+        .values(
+            "id",
+            "framework_id",
+            "criterion_id",
+            "score",
+            "weight",
+            "verdict_override",
+            "verdict_override_reason",
+            *fields,
+            *annotations,
+        )
+    )
+    for row in rows:
+        support, contradiction = best.get(row["id"], (0, 0))
+        row["assessment"] = evidence.assess(
+            row["weight"],
+            support,
+            contradiction,
+            row["verdict_override"],
+            row["verdict_override_reason"],
+        )
+        yield row
+
+
+def evidence_scores(framework_ids=None, criterion_ids=None):
+    """{(framework id, criterion id): EvidenceScore} over the public claims, in two queries.
+
+    Pairs without public claims are absent: unknown, not zero (see evidence.aggregate()).
+    """
+    return evidence.aggregate(
+        ((row["framework_id"], row["criterion_id"]), row["score"], row["assessment"])
+        for row in assessed_claims(framework_ids, criterion_ids)
+    )
 
 
 def cached_evidence(*, framework_ids=None, criterion_ids=None, version=None):
@@ -90,13 +173,13 @@ def framework_claim_groups(framework):
             "criterion__display_order", "criterion__name", "criterion_id", "-score", "-weight", "id"
         )
     )
-    evidence = cached_evidence(framework_ids=[framework.pk])
+    scores = cached_evidence(framework_ids=[framework.pk])
     return [
         ClaimGroup(
             framework=framework,
             criterion=group[0].criterion,
-            evidence=evidence.get((framework.pk, criterion_id)),
-            claims=group,
+            evidence=scores.get((framework.pk, criterion_id)),
+            claims=_counted_first(group),
         )
         for criterion_id, group in (
             (key, list(items)) for key, items in groupby(claims, key=lambda c: c.criterion_id)
@@ -109,16 +192,112 @@ def criterion_claim_groups(criterion):
     frameworks = list(Framework.objects.published())
     claims = public_claims().for_criterion(criterion).order_by("framework_id", "-score", "id")
     by_framework = {key: list(items) for key, items in groupby(claims, lambda c: c.framework_id)}
-    evidence = cached_evidence(criterion_ids=[criterion.pk])
+    scores = cached_evidence(criterion_ids=[criterion.pk])
     return [
         ClaimGroup(
             framework=framework,
             criterion=criterion,
-            evidence=evidence.get((framework.pk, criterion.pk)),
-            claims=by_framework.get(framework.pk, []),
+            evidence=scores.get((framework.pk, criterion.pk)),
+            claims=_counted_first(by_framework.get(framework.pk, [])),
         )
         for framework in frameworks
     ]
+
+
+def _counted_first(claims):
+    """Claims that count before those that count for nothing (refuted), otherwise as given."""
+    return sorted(claims, key=lambda claim: not claim.assessment.counts)
+
+
+# --- for the advisor: plain data keyed by slugs ---------------------------------------------
+
+
+def advisor_knowledge(version=None):
+    """(criteria, frameworks, evidence) for the advisor, cached: 4 queries cold.
+
+    criteria: [{id, slug, name, default_weight}] in display order; frameworks: [{id, slug, name}]
+    of the published frameworks; evidence: {(framework slug, criterion slug): EvidenceScore}.
+    """
+    return cached("advisor:knowledge", _build_advisor_knowledge, version)
+
+
+def _build_advisor_knowledge():
+    criteria = list(
+        Criterion.objects.order_by("display_order", "name").values(
+            "id", "slug", "name", "default_weight"
+        )
+    )
+    frameworks = list(Framework.objects.published().order_by("name").values("id", "slug", "name"))
+    slug_of_criterion = {c["id"]: c["slug"] for c in criteria}
+    slug_of_framework = {f["id"]: f["slug"] for f in frameworks}
+    scores = {
+        (slug_of_framework[f], slug_of_criterion[c]): score
+        for (f, c), score in evidence_scores(framework_ids=list(slug_of_framework)).items()
+    }
+    return criteria, frameworks, scores
+
+
+def explaining_claims(*, winner, decisive, podium, weighted, limit):
+    """The claims a recommendation shows, as plain dicts (see claim_summary()): 2 queries.
+
+    First the claims of `winner` on the `decisive` criteria, then the contested and refuted claims
+    of the `podium` frameworks on the `weighted` criteria; at most `limit`, in display order.
+    Arguments are slugs. Only a claim that something contradicts (or whose verdict an editor set)
+    can be contested or refuted, so only those are read, and their verdicts worked out here.
+    """
+    is_decisive = Q(framework__slug=winner, criterion__slug__in=decisive)
+    contradicted = Exists(
+        Citation.objects.filter(claim=OuterRef("pk"), stance=Citation.Stance.CONTRADICTS)
+    )
+    may_be_questioned = Q(contradicted | ~Q(verdict_override="")) & Q(
+        framework__slug__in=podium, criterion__slug__in=weighted
+    )
+    claims = (
+        public_claims()
+        .filter(is_decisive | may_be_questioned)
+        .annotate(decisive=Case(When(is_decisive, then=Value(True)), default=Value(False)))
+        .order_by("-decisive", "-weight", "id")
+    )
+    shown = [
+        claim
+        for claim in claims
+        if claim.decisive or claim.assessment.verdict in QUESTIONED_VERDICTS
+    ][:limit]
+    shown.sort(key=lambda c: (c.criterion.display_order, c.framework.name, -c.weight, c.id))
+    return [claim_summary(claim) for claim in shown]
+
+
+def claim_summary(claim):
+    """A public claim with its verdict and citations, as plain JSON-ready data."""
+    assessment = claim.assessment
+    questioned = assessment.verdict in QUESTIONED_VERDICTS
+    return {
+        "id": claim.pk,
+        "framework": claim.framework.slug,
+        "criterion": claim.criterion.slug,
+        "statement": claim.statement,
+        "score": claim.score,
+        "weight": claim.weight,
+        "verdict": assessment.verdict,
+        "verdict_label": assessment.verdict_label,
+        "verdict_reason": assessment.reason,
+        "strength": assessment.strength,
+        "effective_weight": assessment.effective_weight,
+        "editor_note": claim.editor_note if questioned else "",
+        "citations": [
+            {
+                "source": citation.source.title,
+                "url": citation.source.url,
+                "publisher": citation.source.publisher,
+                "reliability": citation.source.reliability,
+                "excerpt": citation.excerpt,
+                "location": citation.location,
+                "stance": citation.stance,
+                "stance_label": citation.get_stance_display(),
+            }
+            for citation in claim.citations.all()
+        ],
+    }
 
 
 @dataclass(frozen=True)
@@ -126,23 +305,24 @@ class StrongestClaim:
     id: int
     statement: str
     score: int
-    weight: int
-    status: str
+    verdict: str
     citation_count: int
 
     @property
-    def is_disputed(self):
-        return self.status == Claim.Status.DISPUTED
+    def verdict_label(self):
+        return evidence.Verdict(self.verdict).label
 
 
 @dataclass(frozen=True)
 class Cell:
-    """One framework on one criterion. score is None when there is no evidence (unknown ≠ 0)."""
+    """One framework on one criterion. score is None when no public claim counts (unknown ≠ 0)."""
 
     framework_slug: str
     score: float | None = None
+    strength: float = 0.0
     claim_count: int = 0
-    disputed_count: int = 0
+    contested_count: int = 0
+    refuted_count: int = 0
     citation_count: int = 0
     strongest: StrongestClaim | None = None
     leads: bool = False
@@ -152,8 +332,8 @@ class Cell:
         return self.score is not None
 
     @property
-    def is_disputed(self):
-        return self.disputed_count > 0
+    def strength_label(self):
+        return evidence.strength_label(self.strength)
 
 
 @dataclass(frozen=True)
@@ -183,76 +363,15 @@ class CompareMatrix:
     summary: list = field(default_factory=list)
 
 
-def _strongest_claims(framework_ids, criterion_ids):
-    """The public claim with the highest |score| × weight per (framework, criterion): 1 query.
-
-    Ties go to a published claim over a disputed one, then to the oldest claim.
-    """
-    citation_count = Coalesce(
-        Subquery(
-            Citation.objects.filter(claim=OuterRef("pk"))
-            .order_by()
-            .values("claim")
-            .annotate(n=Count("pk"))
-            .values("n")[:1]
-        ),
-        Value(0),
-    )
-    ranked = (
-        Claim.objects.published()
-        .filter(framework_id__in=framework_ids, criterion_id__in=criterion_ids)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("framework_id"), F("criterion_id")],
-                order_by=[
-                    (Abs(F("score")) * F("weight")).desc(),
-                    F("status").desc(),  # "published" sorts after "disputed"
-                    F("id").asc(),
-                ],
-            ),
-            citation_count=citation_count,
-        )
-        .filter(rank=1)
+def _citation_count():
+    counted = (
+        Citation.objects.filter(claim=OuterRef("pk"))
         .order_by()
-        .values(
-            "id",
-            "framework_id",
-            "criterion_id",
-            "statement",
-            "score",
-            "weight",
-            "status",
-            "citation_count",
-        )
-    )
-    return {
-        (row["framework_id"], row["criterion_id"]): StrongestClaim(
-            id=row["id"],
-            statement=row["statement"],
-            score=row["score"],
-            weight=row["weight"],
-            status=row["status"],
-            citation_count=row["citation_count"],
-        )
-        for row in ranked
-    }
-
-
-def _citation_totals(framework_ids, criterion_ids):
-    """How many citations back the public claims of each (framework, criterion): 1 query."""
-    rows = (
-        Citation.objects.filter(
-            claim__status__in=Claim.PUBLIC_STATUSES,
-            claim__framework__is_published=True,
-            claim__framework_id__in=framework_ids,
-            claim__criterion_id__in=criterion_ids,
-        )
-        .order_by()
-        .values("claim__framework_id", "claim__criterion_id")
+        .values("claim")
         .annotate(n=Count("pk"))
+        .values("n")[:1]
     )
-    return {(row["claim__framework_id"], row["claim__criterion_id"]): row["n"] for row in rows}
+    return Coalesce(Subquery(counted), Value(0))
 
 
 def _leaders(scores):
@@ -265,18 +384,43 @@ def _leaders(scores):
     return set(leaders) if len(leaders) == 1 else set()
 
 
+def _strongest(rows):
+    """The counted claim that weighs most (|score| × effective weight), the oldest on a tie."""
+    counted = [row for row in rows if row["assessment"].counts]
+    if not counted:
+        return None
+    row = max(counted, key=lambda r: (abs(r["score"]) * r["assessment"].effective_weight, -r["id"]))
+    return StrongestClaim(
+        id=row["id"],
+        statement=row["statement"],
+        score=row["score"],
+        verdict=row["assessment"].verdict,
+        citation_count=row["citation_count"],
+    )
+
+
 def build_compare_matrix(frameworks, criteria):
-    """The table of differences: one row per criterion, one cell per framework (3 queries)."""
+    """The table of differences: one row per criterion, one cell per framework (2 queries)."""
     framework_ids = [f.pk for f in frameworks]
     criterion_ids = [c.pk for c in criteria]
-    evidence = evidence_scores(framework_ids=framework_ids, criterion_ids=criterion_ids)
-    strongest = _strongest_claims(framework_ids, criterion_ids)
-    citations = _citation_totals(framework_ids, criterion_ids)
+    claims = list(
+        assessed_claims(
+            framework_ids, criterion_ids, fields=("statement",), citation_count=_citation_count()
+        )
+    )
+    claims.sort(key=lambda row: (row["framework_id"], row["criterion_id"]))
+    by_pair = {
+        key: list(group)
+        for key, group in groupby(claims, key=lambda r: (r["framework_id"], r["criterion_id"]))
+    }
+    scores = evidence.aggregate(
+        (key, row["score"], row["assessment"]) for key, group in by_pair.items() for row in group
+    )
 
     rows = []
     lead_counts = [0] * len(frameworks)
     for criterion in criteria:
-        found = [evidence.get((f.pk, criterion.pk)) for f in frameworks]
+        found = [scores.get((f.pk, criterion.pk)) for f in frameworks]
         leaders = _leaders([e.score if e else None for e in found])
         for i in leaders:
             lead_counts[i] += 1
@@ -286,10 +430,12 @@ def build_compare_matrix(frameworks, criteria):
             else Cell(
                 framework_slug=f.slug,
                 score=e.score,
+                strength=e.strength,
                 claim_count=e.claim_count,
-                disputed_count=e.disputed_count,
-                citation_count=citations.get((f.pk, criterion.pk), 0),
-                strongest=strongest.get((f.pk, criterion.pk)),
+                contested_count=e.contested_count,
+                refuted_count=e.refuted_count,
+                citation_count=sum(r["citation_count"] for r in by_pair[f.pk, criterion.pk]),
+                strongest=_strongest(by_pair[f.pk, criterion.pk]),
                 leads=i in leaders,
             )
             for i, (f, e) in enumerate(zip(frameworks, found, strict=True))

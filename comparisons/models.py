@@ -4,23 +4,32 @@ A claim says one thing about one framework on one criterion, with a score from -
 only as good as its citations: quoted excerpts from sources that support or contradict it.
 """
 
-from collections import defaultdict
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
+
+from . import evidence
 
 SCORE_MIN, SCORE_MAX = -2, 2
 WEIGHT_MIN, WEIGHT_MAX = 1, 5
 CRITERION_WEIGHT_MAX = 10
 
-# A disputed claim still counts towards the evidence, but at this fraction of its weight.
-DISPUTED_DISCOUNT = 0.5
+
+def web_address(field):
+    """A constraint that keeps `field` empty or an http(s) address: no javascript: links."""
+    return models.CheckConstraint(
+        condition=Q(**{field: ""})
+        | Q(**{f"{field}__startswith": "http://"})
+        | Q(**{f"{field}__startswith": "https://"}),
+        name="%(class)s_" + f"{field}_http",
+        violation_error_message="Enter an address that starts with http:// or https://.",
+    )
 
 
 class FrameworkQuerySet(models.QuerySet):
@@ -49,6 +58,7 @@ class Framework(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [web_address("homepage"), web_address("repository")]
 
     def __str__(self):
         return self.name
@@ -143,6 +153,7 @@ class Source(models.Model):
                 condition=Q(reliability__gte=1, reliability__lte=5),
                 name="source_reliability_range",
             ),
+            web_address("url"),
         ]
 
     def __str__(self):
@@ -151,8 +162,14 @@ class Source(models.Model):
 
 class ClaimQuerySet(models.QuerySet):
     def published(self):
-        """Claims a visitor may see: published, or disputed (shown as such, never hidden)."""
-        return self.filter(status__in=Claim.PUBLIC_STATUSES, framework__is_published=True)
+        """Claims a visitor may see: published by an editor, about a published framework, and
+        backed by at least one citation (nothing public without evidence). Contested and refuted
+        claims are among them: shown as such, never hidden."""
+        return self.filter(
+            Exists(Citation.objects.filter(claim=OuterRef("pk"))),
+            status=Claim.Status.PUBLISHED,
+            framework__is_published=True,
+        )
 
     def for_criterion(self, criterion):
         return self.filter(criterion=criterion)
@@ -173,18 +190,40 @@ class ClaimQuerySet(models.QuerySet):
             ),
         )
 
+    def with_evidence(self):
+        """Annotate the best supporting and contradicting reliabilities (0: none), which is all
+        that `Claim.assessment` and `evidence.verdict_expression()` need."""
+        return self.annotate(
+            support_reliability=_best_reliability(Citation.Stance.SUPPORTS),
+            contradiction_reliability=_best_reliability(Citation.Stance.CONTRADICTS),
+        )
+
+    def with_verdict(self, *verdicts):
+        """Claims whose verdict (derived, or an editor's override) is one of `verdicts`."""
+        return (
+            self.with_evidence()
+            .annotate(evidence_verdict=evidence.verdict_expression())
+            .filter(evidence_verdict__in=verdicts)
+        )
+
     def without_citations(self):
         return self.filter(citations__isnull=True)
+
+
+def _best_reliability(stance):
+    best = (
+        Citation.objects.filter(claim=OuterRef("pk"), stance=stance)
+        .order_by("-source__reliability")
+        .values("source__reliability")[:1]
+    )
+    return Coalesce(Subquery(best), Value(0))
 
 
 class Claim(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
-        DISPUTED = "disputed", "Disputed"
         RETRACTED = "retracted", "Retracted"
-
-    PUBLIC_STATUSES = (Status.PUBLISHED, Status.DISPUTED)
 
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="claims")
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="claims")
@@ -198,18 +237,34 @@ class Claim(models.Model):
         default=3,
         validators=[MinValueValidator(WEIGHT_MIN), MaxValueValidator(WEIGHT_MAX)],
         help_text="1 to 5: how much this claim counts against other claims on the same "
-        "framework and criterion.",
+        "framework and criterion, before the strength of its evidence is applied.",
     )
     status = models.CharField(
         max_length=10,
         choices=Status.choices,
         default=Status.DRAFT,
         db_index=True,
-        help_text="Draft and retracted claims are never public. Disputed claims are shown, "
-        "marked as disputed, and count at half weight.",
+        help_text="Your workflow. Draft and retracted claims are never public. A published claim "
+        "is public once it has a citation; what its evidence says (supported, contested, "
+        "refuted) is worked out from its citations.",
+    )
+    verdict_override = models.CharField(
+        "verdict set by an editor",
+        max_length=12,
+        choices=evidence.OVERRIDE_CHOICES,
+        blank=True,
+        help_text="Leave empty to use the verdict the citations give. Set it only when you know "
+        "better than the reliability ratings, and say why below.",
+    )
+    verdict_override_reason = models.TextField(
+        "why the verdict is set by hand",
+        blank=True,
+        help_text="Required with a verdict set by an editor; kept in the claim's history.",
     )
     editor_note = models.TextField(
-        blank=True, help_text="Why the claim has this status; shown publicly on disputed claims."
+        blank=True,
+        help_text="Shown publicly beside contested and refuted claims: say plainly why the "
+        "evidence disagrees.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -244,6 +299,11 @@ class Claim(models.Model):
                 condition=Q(weight__gte=WEIGHT_MIN, weight__lte=WEIGHT_MAX),
                 name="claim_weight_range",
             ),
+            models.CheckConstraint(
+                condition=Q(verdict_override="") | ~Q(verdict_override_reason=""),
+                name="claim_verdict_override_has_reason",
+                violation_error_message="Say why you set the verdict by hand.",
+            ),
         ]
 
     def __str__(self):
@@ -252,48 +312,33 @@ class Claim(models.Model):
         except ObjectDoesNotExist:  # a historical version whose framework is gone
             return self.statement[:60]
 
-    def save(self, *args, **kwargs):
-        # However a claim gets its status (form, bulk action, inline row, revert from the
-        # history), its evidence has the last word: see status_backed_by_evidence().
-        status = self.status_backed_by_evidence()
-        if status != self.status:
-            self.status = status
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "status"}
-        super().save(*args, **kwargs)
+    @cached_property
+    def assessment(self):
+        """The claim's verdict, strength and effective weight (see comparisons.evidence).
 
-    @property
-    def is_public(self):
-        return self.status in self.PUBLIC_STATUSES
-
-    @property
-    def is_disputed(self):
-        return self.status == self.Status.DISPUTED
-
-    def sources_disagree(self):
-        return self.citations.filter(stance=Citation.Stance.CONTRADICTS).exists()
-
-    def status_backed_by_evidence(self):
-        """The status the claim's citations allow: nothing public is shown without evidence.
-
-        A public claim without any citation goes back to draft; a published claim that one of
-        its own sources contradicts is shown as disputed, never as plain fact.
+        Read from `with_evidence()` annotations when the query has them, otherwise from its
+        citations (prefetched with their sources on the public pages).
         """
-        if self.pk is None or not self.is_public:
-            return self.status
-        stances = set(self.citations.values_list("stance", flat=True))
-        if not stances:
-            return self.Status.DRAFT
-        if self.status == self.Status.PUBLISHED and Citation.Stance.CONTRADICTS in stances:
-            return self.Status.DISPUTED
-        return self.status
+        if hasattr(self, "support_reliability"):
+            support, contradiction = self.support_reliability, self.contradiction_reliability
+        else:
+            support = contradiction = 0
+            for citation in self.citations.all():
+                if citation.stance == Citation.Stance.SUPPORTS:
+                    support = max(support, citation.source.reliability)
+                else:
+                    contradiction = max(contradiction, citation.source.reliability)
+        return evidence.assess(
+            self.weight,
+            support,
+            contradiction,
+            self.verdict_override,
+            self.verdict_override_reason,
+        )
 
-    @classmethod
-    def recheck_evidence(cls, claim_id):
-        """Save the claim's status again if a change to its citations no longer backs it."""
-        claim = cls.objects.filter(pk=claim_id).first()
-        if claim is not None and claim.status_backed_by_evidence() != claim.status:
-            claim.save(update_fields=["status", "updated_at"])
+    @property
+    def verdict(self):
+        return self.assessment.verdict
 
 
 class Citation(models.Model):
@@ -325,65 +370,6 @@ class Citation(models.Model):
         except ObjectDoesNotExist:  # a historical version whose source is gone
             source = "a deleted source"
         return f"{self.get_stance_display()}: {source} – “{self.excerpt[:50]}”"
-
-    def save(self, *args, **kwargs):
-        moved_from = None
-        if self.pk is not None:
-            moved_from = (
-                Citation.objects.filter(pk=self.pk)
-                .exclude(claim_id=self.claim_id)
-                .values_list("claim_id", flat=True)
-                .first()
-            )
-        super().save(*args, **kwargs)
-        # Its claim may now be contradicted; a claim it left may have no evidence left.
-        for claim_id in {self.claim_id, moved_from} - {None}:
-            Claim.recheck_evidence(claim_id)
-
-
-@dataclass(frozen=True)
-class EvidenceScore:
-    """The aggregated evidence of one framework on one criterion."""
-
-    score: float  # weighted mean of the claims' scores, -2..+2
-    claim_count: int
-    disputed_count: int
-
-    @property
-    def is_disputed(self):
-        return self.disputed_count > 0
-
-
-def evidence_scores(framework_ids=None, criterion_ids=None):
-    """Aggregate public claims into one score per (framework id, criterion id), in one query.
-
-    The score is the weighted mean of the claims' scores, where a disputed claim counts at
-    DISPUTED_DISCOUNT of its weight. Pairs without public claims are absent: unknown, not zero.
-    """
-    claims = Claim.objects.published()
-    if framework_ids is not None:
-        claims = claims.filter(framework_id__in=framework_ids)
-    if criterion_ids is not None:
-        claims = claims.filter(criterion_id__in=criterion_ids)
-    rows = (
-        claims.order_by()
-        .values("framework_id", "criterion_id", "status")
-        .annotate(weighted=Sum(models.F("score") * models.F("weight")), weights=Sum("weight"))
-        .annotate(n=Count("id"))
-    )
-    totals = defaultdict(lambda: [0.0, 0.0, 0, 0])
-    for row in rows:
-        factor = DISPUTED_DISCOUNT if row["status"] == Claim.Status.DISPUTED else 1.0
-        total = totals[(row["framework_id"], row["criterion_id"])]
-        total[0] += factor * row["weighted"]
-        total[1] += factor * row["weights"]
-        total[2] += row["n"]
-        if row["status"] == Claim.Status.DISPUTED:
-            total[3] += row["n"]
-    return {
-        key: EvidenceScore(score=weighted / weights, claim_count=n, disputed_count=disputed)
-        for key, (weighted, weights, n, disputed) in totals.items()
-    }
 
 
 class KnowledgeVersion(models.Model):

@@ -15,15 +15,5 @@ def invalidate_on_change(*models):
             )
 
 
-def recheck_claim_of_deleted_citation(sender, instance, origin=None, **kwargs):
-    """A claim whose last citation is deleted (alone or in bulk) is no longer public."""
-    if isinstance(origin, Claim) or getattr(origin, "model", None) is Claim:
-        return  # the claim itself is being deleted
-    Claim.recheck_evidence(instance.claim_id)
-
-
 def connect():
     invalidate_on_change(Framework, Criterion, Source, Claim, Citation)
-    post_delete.connect(
-        recheck_claim_of_deleted_citation, sender=Citation, dispatch_uid="kb-citation-evidence"
-    )

@@ -17,6 +17,7 @@ from advisor.scoring import (
     DecisiveCriterion,
     Flip,
     Recommendation,
+    SettlingCriterion,
     recommend,
 )
 
@@ -242,7 +243,7 @@ def test_negative_decisive_count_and_string_frameworks_are_rejected():
 def test_snapshot_is_json_and_round_trips():
     result = recommend(*THREE_WAY)
     data = json.loads(json.dumps(result.as_dict()))
-    assert data["engine_version"] == ENGINE_VERSION == "1"
+    assert data["engine_version"] == ENGINE_VERSION == "2"
     assert data["ranking"][0]["contributions"][0] == {
         "criterion": "a",
         "weight": 2.0,
@@ -381,3 +382,84 @@ def test_detail_count_keeps_contributions_for_the_best_ranked_only():
     assert short.ranking[0] == full.ranking[0]
     assert [s.score for s in short.ranking] == [s.score for s in full.ranking]
     assert short.flips == full.flips
+
+
+# --- evidence strength: bands, "too close to call", the evidence that would settle it ---------
+
+CLOSE = (
+    {"docs": 4, "speed": 4, "admin": 2},
+    {("a", "docs"): 2, ("a", "speed"): 2, ("b", "docs"): 1, ("b", "speed"): 1, ("b", "admin"): 1},
+    ["a", "b"],
+)
+BANDED = (CLOSE[0], CLOSE[1] | {("a", "speed"): 1}, CLOSE[2])
+
+
+def test_bands_are_hand_computable():
+    # a: docs v=1 (s=1, exact), speed v=.75 (s=.04: ±.25*.96=.24), admin unknown (.5 ± .25).
+    strengths = {("a", "docs"): 1.0, ("a", "speed"): 0.04, ("b", "docs"): 1.0}
+    strengths |= {("b", "speed"): 1.0, ("b", "admin"): 1.0}
+    result = recommend(*BANDED, strengths=strengths)
+    a = by_framework(result, "a")
+    assert a.score == pytest.approx(100 * (4 * 1 + 4 * 0.75 + 2 * 0.5) / 10)
+    assert a.band_low == pytest.approx(100 * (4 * 1 + 4 * 0.51 + 2 * 0.25) / 10)
+    assert a.band_high == pytest.approx(100 * (4 * 1 + 4 * 0.99 + 2 * 0.75) / 10)
+    assert a.strength == pytest.approx((4 * 1 + 4 * 0.04) / 10)
+    b = by_framework(result, "b")
+    assert b.band_low == b.score == b.band_high  # every pair known from the best sources
+
+
+def test_weak_evidence_makes_a_clear_winner_too_close_to_call_and_names_what_would_settle_it():
+    strong = recommend(*CLOSE)  # every known pair fully trusted: a 90 (85 to 95), b 75
+    assert strong.winner == "a" and not strong.too_close
+    assert by_framework(strong, "a").band_low == pytest.approx(85)
+    weak = recommend(*CLOSE, strengths={key: 0.04 for key in CLOSE[1]})
+    assert weak.winner == "a" and weak.margin == pytest.approx(strong.margin)
+    assert weak.too_close and weak.confidence == "low"
+    assert weak.message.startswith("Too close to call")
+    # The weightiest criteria with the weakest evidence first: docs and speed (4 each, both weak
+    # for both), then admin (2, unknown for a).
+    assert [s.criterion for s in weak.settling] == ["docs", "speed", "admin"]
+    assert weak.settling[2] == SettlingCriterion("admin", 2.0, 0.0, pytest.approx(0.04))
+
+
+def test_confidence_is_high_only_when_the_bands_part_and_the_evidence_is_strong():
+    more_admin = {"docs": 4, "speed": 4, "admin": 3}
+    # a knows nothing of the admin: 3 of 11 of the weight, strength 8/11 < 0.8.
+    assert recommend(more_admin, CLOSE[1], CLOSE[2]).confidence == "medium"
+    weights = {"docs": 4, "speed": 4, "admin": 0}
+    assert recommend(weights, CLOSE[1], CLOSE[2]).confidence == "high"
+
+
+def test_strengths_out_of_range_are_refused():
+    with pytest.raises(ValueError, match="strength"):
+        recommend(*CLOSE, strengths={("a", "docs"): 1.5})
+
+
+def test_engine_1_snapshots_still_load_with_exact_bands():
+    data = recommend(*THREE_WAY).as_dict()
+    for score in data["ranking"]:
+        for key in ("band_low", "band_high", "strength"):
+            del score[key]
+    del data["too_close"], data["settling"]
+    old = Recommendation.from_dict(data)
+    assert all(s.band_low == s.score == s.band_high for s in old.ranking)
+    assert not old.too_close and old.settling == ()
+
+
+@given(
+    st.dictionaries(st.sampled_from("abc"), st.floats(0, 1), min_size=1),
+    st.sampled_from("abc"),
+)
+def test_weaker_evidence_never_narrows_a_band(strengths, weakened):
+    evidence = {("x", c): 1 for c in "abc"} | {("y", c): -1 for c in "abc"}
+    base = {("x", c): strengths.get(c, 1.0) for c in "abc"}
+    lower = dict(base)
+    lower["x", weakened] = base["x", weakened] / 2
+    before = by_framework(
+        recommend({"a": 1, "b": 2, "c": 3}, evidence, ["x", "y"], strengths=base), "x"
+    )
+    after = by_framework(
+        recommend({"a": 1, "b": 2, "c": 3}, evidence, ["x", "y"], strengths=lower), "x"
+    )
+    assert after.band_high - after.band_low >= before.band_high - before.band_low - 1e-9
+    assert after.score == before.score

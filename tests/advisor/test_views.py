@@ -1,7 +1,9 @@
 """The questionnaire and the result page, through the real stack with the shipped fixtures."""
 
+import json
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -11,8 +13,14 @@ from django.utils.html import escape
 
 from advisor.models import Consultation, Option, OptionWeight, Question
 from comparisons.cache import bump_version
-from comparisons.models import Claim, Criterion, Framework
-from tests.factories import make_claim, make_criterion, make_framework, make_knowledge_base
+from comparisons.models import Citation, Claim, Criterion, Framework, Source
+from tests.factories import (
+    make_claim,
+    make_criterion,
+    make_framework,
+    make_knowledge_base,
+    make_source,
+)
 
 URL = "/advisor/"
 
@@ -71,10 +79,12 @@ PERSONAS = [
         id="beginner, small prototype, wants control -> Flask",
     ),
     pytest.param(
+        # A log-in and server-rendered pages: Django's authentication, forms and security
+        # defaults (its own documentation) outweigh Flask's small core for this beginner.
         [SMALL, BEGINNERS, ADMIN_NO, SIMPLE_LOGIN, DB_LITTLE, DAYS, CONTROL, LOW, PAGES],
-        "flask",
-        {"Flexibility", "Learning Curve"},
-        id="beginner prototype with a simple log-in and pages -> Flask",
+        "django",
+        {"Authentication", "Security"},
+        id="beginner prototype with a simple log-in and pages -> Django",
     ),
     pytest.param(
         [SMALL, EXPERIENCED, ADMIN_NO, NO_ACCOUNTS, DB_LITTLE, WEEKS, CONTROL, LOW, API],
@@ -85,7 +95,7 @@ PERSONAS = [
     pytest.param(
         LARGE_TEAM_APP,
         "django",
-        {"ORM and Database Work", "Authentication"},
+        {"Admin Panel", "Authentication"},
         id="team, large app, admin + auth + ORM -> Django",
     ),
     pytest.param(
@@ -129,7 +139,7 @@ def submit(client, labels):
     return response
 
 
-SECTIONS = ["scores", "why", "table", "flips", "disputed", "answers"]
+SECTIONS = ["settling", "scores", "why", "table", "flips", "questioned", "answers"]
 
 
 def section(html, name):
@@ -246,10 +256,15 @@ def test_the_result_explains_itself(client, loaded):
     # What would change the answer, in words.
     flips = section(html, "flips")
     assert "If " in flips or "No change to the weight of" in flips
-    # Disputed evidence that counted, with the editors' note.
-    disputed = result["disputed_claims"]
-    assert disputed, "the starting content has disputed claims on weighted criteria"
-    assert escape(disputed[0]["editor_note"]) in section(html, "disputed")
+    # Contested and refuted evidence, with the editors' note and the verdict's reason.
+    questioned = result["questioned_claims"]
+    assert questioned, "the starting content has refuted claims on weighted criteria"
+    assert {c["verdict"] for c in questioned} <= {"contested", "refuted"}
+    shown = section(html, "questioned")
+    assert escape(questioned[0]["editor_note"]) in shown
+    assert escape(questioned[0]["verdict_reason"]) in shown
+    # Which method computed it.
+    assert "Computed by version 2 of the scoring method" in html
     # The snapshot notice and the re-run button.
     assert "it will not change when the knowledge base does" in html
     assert "Re-run with today's knowledge</button>" in html
@@ -345,11 +360,10 @@ def test_submitting_takes_the_same_few_queries_whatever_the_size_of_the_knowledg
     small = submit_queries(client, LARGE_TEAM_APP)
     make_knowledge_base(frameworks=12, criteria=30, claims_per_pair=3)
     for claim in Claim.objects.filter(statement__endswith="claim 0")[:40]:
-        claim.status = Claim.Status.DISPUTED
-        claim.save()
+        Citation.objects.create(claim=claim, source=Source.objects.first(), stance="contradicts")
     bump_version()  # what the editors' committed changes do; tests never commit
     large = submit_queries(client, LARGE_TEAM_APP)
-    assert large == small <= 8  # cold: every cache was emptied by the bump
+    assert large == small <= 9  # cold: every cache was emptied by the bump
     assert len(Consultation.objects.first().result["recommendation"]["ranking"]) == 14
 
 
@@ -485,3 +499,65 @@ def test_many_frameworks_are_all_in_the_chart_and_the_top_three_in_the_table(cli
     ranking = result["recommendation"]["ranking"]
     assert [bool(s["contributions"]) for s in ranking] == [True] * 3 + [False] * 3
     assert {e["framework"] for e in result["evidence"]} == {s["framework"] for s in ranking[:3]}
+
+
+# --- evidence strength on the result page ---------------------------------------------------
+
+
+def test_weak_evidence_is_too_close_to_call_and_says_what_would_settle_it(client, db):
+    """Two frameworks whose only evidence is a marketing article: no honest winner."""
+    a, b = make_framework(name="Alpha", slug="alpha"), make_framework(name="Beta", slug="beta")
+    speed, docs = make_criterion(name="Speed"), make_criterion(name="Docs")
+    article = make_source(title="Marketing", reliability=1)
+    make_claim(a, speed, source=article, score=2)
+    make_claim(b, speed, source=article, score=1)
+    make_claim(a, docs, source=article, score=1)
+    question = Question.objects.create(text="Anything?", order=1)
+    option = Option.objects.create(question=question, label="Speed matters", order=1)
+    OptionWeight.objects.create(option=option, criterion=speed, change=3)
+    response = client.post(URL, {f"q{question.pk}": str(option.pk)})
+    html = client.get(response["Location"]).content.decode()
+    consultation = Consultation.objects.get()
+    assert consultation.recommended == "alpha"  # ahead on the numbers...
+    assert consultation.result["recommendation"]["too_close"]  # ...but not by the evidence
+    assert "Too close to call: Alpha or Beta</h1>" in html
+    assert "low: too close to call" in html
+    settling = section(html, "settling")
+    assert "Speed" in settling and "Docs" in settling and "weak evidence" in settling
+    assert "no evidence" in settling  # Beta has nothing on the docs
+    svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
+    assert svg.count('class="band"') == 2, "the chart draws both bands"
+
+
+def test_a_strong_lead_on_documented_evidence_is_not_too_close(client, db):
+    a, b = make_framework(name="Alpha", slug="alpha"), make_framework(name="Beta", slug="beta")
+    speed = make_criterion(name="Speed", default_weight=5)
+    docs = make_source(title="Official docs", reliability=5)
+    make_claim(a, speed, source=docs, score=2)
+    make_claim(b, speed, source=docs, score=-2)
+    question = Question.objects.create(text="Anything?", order=1)
+    option = Option.objects.create(question=question, label="Speed matters", order=1)
+    OptionWeight.objects.create(option=option, criterion=speed, change=3)
+    response = client.post(URL, {f"q{question.pk}": str(option.pk)})
+    html = client.get(response["Location"]).content.decode()
+    assert "Our recommendation: Alpha</h1>" in html
+    assert "Confidence: <strong>high</strong>" in html
+    assert 'class="band"' not in html, "exact evidence draws no band"
+
+
+def test_a_permalink_saved_by_the_first_method_still_renders_and_says_so(client, db):
+    """A snapshot saved before evidence strength existed (tests/advisor/snapshots/)."""
+    saved = json.loads(
+        (Path(__file__).parent / "snapshots" / "consultation-engine-1.json").read_text()
+    )
+    consultation = Consultation.objects.create(**saved)
+    response = client.get(consultation.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Our recommendation: Django</h1>" in html
+    assert "Computed by version 1 of the scoring method" in html
+    assert "Method 1 (before December 2026)" in html
+    assert "Disputed evidence used" in html
+    disputed = saved["result"]["disputed_claims"][0]
+    assert escape(disputed["statement"]) in section(html, "questioned")
+    assert 'class="band"' not in html, "method 1 drew no bands"

@@ -16,7 +16,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
-from advisor import services
+from advisor import presentation
 from advisor.models import Consultation, Option
 from comparisons.exports import COLUMN_NAMES
 from comparisons.models import Citation, Claim, Criterion, Framework
@@ -81,11 +81,14 @@ CRITERION_SLUG = "asynchronous-support"
 ARTICLE = "Flask vs Django: Which Python Framework is Right for Web Development? 2024 [Updated]"
 STATEMENT = "Flask runs async views without any extra package."
 EDITED_STATEMENT = "Flask runs async views once its async extra is installed."
-DISPUTED_WARNING = "The claim is shown as disputed: one of its sources contradicts it."
+CONTESTED_WARNING = (
+    "The claim is shown as contested. Sources of comparable standing disagree "
+    "(reliability 1 supports, 1 contradicts)."
+)
 COMPARE = "/compare/?frameworks=flask,django"
 
 
-def test_editor_publishes_a_disputed_claim_then_reverts_a_change(open_browser, editor):
+def test_editor_publishes_a_contested_claim_then_reverts_a_change(open_browser, editor):
     call_command("loaddata", "starting_content")
     editor.set_password(EDITOR_PASSWORD)
     editor.save(update_fields=["password"])
@@ -158,30 +161,31 @@ def test_editor_publishes_a_disputed_claim_then_reverts_a_change(open_browser, e
     browser.note_admin_console()
     browser.clickable("input[name=_save]").click()
     browser.wait_for_path("/admin/comparisons/claim/")
-    # Published, but one of its sources disagrees: the admin shows it as disputed and says so.
-    assert DISPUTED_WARNING in admin_messages(browser, "warning")
+    # Published, but a source of the same standing disagrees: contested, and the admin says so.
+    assert CONTESTED_WARNING in admin_messages(browser, "warning")
     browser.note_admin_console()
     claim = Claim.objects.get(criterion=criterion)
-    assert (claim.framework.slug, claim.statement, claim.status) == (
+    assert (claim.framework.slug, claim.statement, claim.status, claim.verdict) == (
         "flask",
         STATEMENT,
-        Claim.Status.DISPUTED,
+        Claim.Status.PUBLISHED,
+        "contested",
     )
     assert sorted(claim.citations.values_list("source__title", "stance")) == [
         (ARTICLE, Citation.Stance.CONTRADICTS),
         (ARTICLE, Citation.Stance.SUPPORTS),
     ]
 
-    # On the framework's page and in the compare table, marked as disputed.
+    # On the framework's page and in the compare table, marked as contested.
     browser.open_public("/frameworks/flask/")
     card = f"#claim-{claim.pk}"
     assert browser.text(f"{card} .claim-statement") == STATEMENT
-    assert "Disputed" in [badge.text for badge in browser.find_all(f"{card} .badge")]
+    assert "Contested" in [badge.text for badge in browser.find_all(f"{card} .badge")]
     browser.open_public(COMPARE)
     row = f"#row-{CRITERION_SLUG}"
     assert browser.text(f"{row} th").startswith(CRITERION_NAME)
     flask_cell = column_cell(browser, row, "Flask")
-    assert "disputed" in [b.text for b in flask_cell.find_elements(By.CSS_SELECTOR, ".badge")]
+    assert "1 contested" in flask_cell.text and "weak evidence" in flask_cell.text
     assert "No evidence" in column_cell(browser, row, "Django").text
 
     # A change to the statement...
@@ -201,7 +205,7 @@ def test_editor_publishes_a_disputed_claim_then_reverts_a_change(open_browser, e
     browser.clickable("a.historylink").click()
     browser.wait_for_path(f"/admin/comparisons/claim/{claim.pk}/history/")
     versions = browser.find_all("#change-history tbody tr td:first-child a")
-    assert len(versions) == 3, [version.text for version in versions]  # added, disputed, edited
+    assert len(versions) == 2, [version.text for version in versions]  # added, edited
     assert EDITED_STATEMENT in versions[0].text
     earlier = next(version for version in versions if STATEMENT in version.text)
     browser.note_admin_console()
@@ -215,7 +219,7 @@ def test_editor_publishes_a_disputed_claim_then_reverts_a_change(open_browser, e
     assert any("was changed successfully" in text for text in admin_messages(browser, "success"))
     browser.note_admin_console()
     claim.refresh_from_db()
-    assert (claim.statement, claim.status) == (STATEMENT, Claim.Status.DISPUTED)
+    assert (claim.statement, claim.verdict) == (STATEMENT, "contested")
 
     # A visitor (no session: served from the page cache) sees the reverted claim and the row.
     browser.driver.delete_all_cookies()
@@ -224,7 +228,7 @@ def test_editor_publishes_a_disputed_claim_then_reverts_a_change(open_browser, e
     assert EDITED_STATEMENT not in browser.text("main#content")
     browser.open_public(COMPARE)
     flask_cell = column_cell(browser, row, "Flask")
-    assert "disputed" in [b.text for b in flask_cell.find_elements(By.CSS_SELECTOR, ".badge")]
+    assert "1 contested" in flask_cell.text
 
 
 # --- 2. Visitor -------------------------------------------------------------------------------
@@ -309,7 +313,7 @@ def test_visitor_takes_the_quiz_by_keyboard_and_shares_the_permalink(open_browse
         if answer["options"]
     }
     assert chosen == wanted
-    shown = services.present(consultation)
+    shown = presentation.present(consultation)
     assert not shown["no_preference"] and not shown["tied"]
 
     # The winner, a bar per framework in the chart, and the decisive criteria as reasons.

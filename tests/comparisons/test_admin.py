@@ -64,12 +64,13 @@ def test_editor_adds_a_claim_with_two_citations_in_one_form(editor_client, edito
     claim = Claim.objects.get()
     assert claim.citations.count() == 2
     assert (claim.created_by, claim.updated_by) == (editor, editor)
-    # Its sources disagree, so it is shown as disputed rather than as a plain fact.
-    assert claim.status == Claim.Status.DISPUTED
-    assert "shown as disputed" in response.content.decode()
+    # Its sources (of the same standing) disagree: contested, never silently re-statused.
+    assert claim.status == Claim.Status.PUBLISHED
+    assert claim.verdict == "contested"
+    assert "shown as contested" in response.content.decode()
 
 
-def test_a_published_claim_without_citations_is_refused(editor_client):
+def test_a_published_claim_without_citations_is_saved_but_not_shown(editor_client, client):
     framework = make_framework()
     criterion = Criterion.objects.create(name="C", slug="c", definition="d", category="cost")
     response = editor_client.post(
@@ -85,9 +86,13 @@ def test_a_published_claim_without_citations_is_refused(editor_client):
             "citations-INITIAL_FORMS": 0,
         },
     )
-    assert response.status_code == 200
-    assert "needs at least one citation" in response.content.decode()
-    assert not Claim.objects.exists()
+    assert response.status_code == 302
+    claim = Claim.objects.get()
+    assert claim.status == Claim.Status.PUBLISHED and claim.verdict == "unsupported"
+    page = editor_client.get(response.url).content.decode()
+    assert "published but not shown: it has no citation yet" in page
+    assert not Claim.objects.published().exists()
+    assert "Uncited." not in client.get(reverse("comparisons:claim-list")).content.decode()
 
 
 def test_editor_cannot_manage_users_or_delete_sources(editor_client, editor):
@@ -131,11 +136,12 @@ def test_a_non_editor_staff_member_is_refused(client, db):
 
 @pytest.mark.parametrize(
     "action, expected",
-    [("publish", "published"), ("mark_disputed", "disputed"), ("retract", "retracted")],
+    [("publish", "published"), ("back_to_draft", "draft"), ("retract", "retracted")],
 )
 def test_bulk_actions_change_status_with_a_message_and_history(editor_client, action, expected):
-    cited = make_claim(status=Claim.Status.DRAFT)
-    uncited = make_claim(status=Claim.Status.DRAFT, citations=False)
+    start = Claim.Status.PUBLISHED if expected == "draft" else Claim.Status.DRAFT
+    cited = make_claim(status=start)
+    uncited = make_claim(status=start, citations=False)
     response = editor_client.post(
         reverse("admin:comparisons_claim_changelist"),
         {"action": action, "_selected_action": [cited.pk, uncited.pk]},
@@ -143,27 +149,69 @@ def test_bulk_actions_change_status_with_a_message_and_history(editor_client, ac
     )
     cited.refresh_from_db()
     uncited.refresh_from_db()
-    assert cited.status == expected
+    assert cited.status == uncited.status == expected
     assert cited.history.count() == 2
     text = response.content.decode()
-    if action == "retract":
-        assert uncited.status == "retracted"
-        assert "2 claims retracted" in text
-    else:
-        assert f"1 claim {expected.replace('disputed', 'marked as disputed')}" in text
-        assert uncited.status == "draft"
-        assert "a claim needs at least one citation" in text
+    assert f"2 claims {'sent back to draft' if expected == 'draft' else expected}" in text
+    if action == "publish":
+        assert "1 of them is not shown yet: a claim needs at least one citation" in text
 
 
-def test_publishing_a_claim_its_sources_contradict_marks_it_disputed(editor_client):
-    claim = make_claim(status=Claim.Status.DRAFT)
-    Citation.objects.create(claim=claim, source=make_source(), excerpt="No.", stance="contradicts")
+def test_publishing_a_claim_a_stronger_source_contradicts_shows_it_refuted(editor_client):
+    claim = make_claim(status=Claim.Status.DRAFT, source=make_source(reliability=1))
+    licence = make_source(reliability=5)
+    Citation.objects.create(claim=claim, source=licence, excerpt="No.", stance="contradicts")
     editor_client.post(
         reverse("admin:comparisons_claim_changelist"),
         {"action": "publish", "_selected_action": [claim.pk]},
     )
     claim.refresh_from_db()
-    assert claim.status == Claim.Status.DISPUTED
+    assert claim.status == Claim.Status.PUBLISHED and claim.verdict == "refuted"
+    page = editor_client.get(reverse("admin:comparisons_claim_change", args=[claim.pk]))
+    text = page.content.decode()
+    assert "Refuted. The contradicting evidence (reliability 5) is stronger" in text
+    assert "counts as 0.00 of its weight" in text
+
+
+def test_the_changelist_shows_and_filters_verdicts_and_effective_weights(editor_client):
+    refuted = make_claim(statement="Refuted one", source=make_source(reliability=1))
+    Citation.objects.create(claim=refuted, source=make_source(reliability=5), stance="contradicts")
+    make_claim(statement="Supported one", source=make_source(reliability=5), weight=4)
+    url = reverse("admin:comparisons_claim_changelist")
+    text = editor_client.get(url).content.decode()
+    assert "Refuted" in text and "0.00 of 3" in text and "4.00 of 4" in text
+    filtered = editor_client.get(url, {"verdict": "refuted"}).content.decode()
+    assert "Refuted one" in filtered and "Supported one" not in filtered
+
+
+def test_an_editor_overrides_the_verdict_with_a_reason(editor_client):
+    claim = make_claim(source=make_source(reliability=1), statement="Overridden")
+    Citation.objects.create(claim=claim, source=make_source(reliability=5), stance="contradicts")
+    url = reverse("admin:comparisons_claim_change", args=[claim.pk])
+    data = {
+        "framework": claim.framework_id,
+        "criterion": claim.criterion_id,
+        "statement": claim.statement,
+        "score": claim.score,
+        "weight": claim.weight,
+        "status": "published",
+        "editor_note": "",
+        "verdict_override": "supported",
+        "verdict_override_reason": "",
+        "citations-TOTAL_FORMS": 0,
+        "citations-INITIAL_FORMS": 0,
+    }
+    refused = editor_client.post(url, data)
+    assert refused.status_code == 200
+    assert "Say why you set the verdict by hand." in refused.content.decode()
+    assert Claim.objects.get(pk=claim.pk).verdict == "refuted"
+    data["verdict_override_reason"] = "The licence quoted was replaced in 2025."
+    assert editor_client.post(url, data).status_code == 302
+    claim = Claim.objects.get(pk=claim.pk)
+    assert claim.verdict == "supported" and claim.assessment.is_overridden
+    assert claim.history.first().verdict_override_reason.startswith("The licence quoted")
+    page = editor_client.get(url).content.decode()
+    assert "Set by an editor (the evidence alone says refuted)" in page
 
 
 def test_the_without_citation_filter(editor_client):
@@ -206,12 +254,13 @@ def test_framework_change_form_lists_its_claims_in_a_fixed_number_of_queries(
     assert response.content.decode().count("claims-") > 100
 
 
-def test_reverting_to_a_version_from_before_the_dispute_keeps_the_claim_disputed(editor_client):
-    claim = make_claim(status=Claim.Status.PUBLISHED)
+def test_reverting_to_a_version_from_before_a_contradiction_keeps_the_verdict(editor_client):
+    claim = make_claim(status=Claim.Status.PUBLISHED, statement="First wording")
     first_version = claim.history.earliest()
     Citation.objects.create(claim=claim, source=make_source(), excerpt="No.", stance="contradicts")
-    claim.refresh_from_db()
-    assert claim.status == Claim.Status.DISPUTED
+    claim.statement = "Second wording"
+    claim.save()
+    assert Claim.objects.get(pk=claim.pk).verdict == "contested"
     url = reverse(
         "admin:comparisons_claim_simple_history", args=[claim.pk, first_version.history_id]
     )
@@ -225,8 +274,11 @@ def test_reverting_to_a_version_from_before_the_dispute_keeps_the_claim_disputed
         "weight": first_version.weight,
         "status": first_version.status,
         "editor_note": "",
+        "verdict_override": "",
+        "verdict_override_reason": "",
     }
     response = editor_client.post(url, data)
     assert response.status_code == 302
-    claim.refresh_from_db()
-    assert claim.status == Claim.Status.DISPUTED
+    claim = Claim.objects.get(pk=claim.pk)
+    assert claim.statement == "First wording"
+    assert claim.verdict == "contested", "the evidence, not the version, decides the verdict"

@@ -5,9 +5,9 @@ from django.urls import reverse
 
 from comparisons.cache import bump_version
 from comparisons.knowledge import MAX_COMPARED, build_compare_matrix
-from comparisons.models import Claim, Criterion, Framework
+from comparisons.models import Citation, Claim, Criterion, Framework
 from tests.comparisons.test_views import outline
-from tests.factories import make_claim, make_criterion, make_framework
+from tests.factories import make_claim, make_criterion, make_framework, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -123,8 +123,11 @@ def test_cells_scores_strongest_claims_leads_and_the_summary(db):
     make_claim(b, speed, score=2, weight=3)
     make_claim(a, docs, score=1, weight=3)
     make_claim(b, docs, score=1, weight=3)
-    make_claim(b, cost, score=-2, weight=3, status="disputed", editor_note="Unclear.")
+    contested = make_claim(b, cost, score=-2, weight=3, editor_note="Unclear.")
+    Citation.objects.create(claim=contested, source=make_source(), stance="contradicts")
     make_claim(c, cost, score=2, weight=3, status="draft")
+    refuted = make_claim(a, docs, score=-2, weight=5, source=make_source(reliability=1))
+    Citation.objects.create(claim=refuted, source=make_source(reliability=5), stance="contradicts")
 
     matrix = build_compare_matrix([a, b, c], [speed, docs, cost])
     speed_row, docs_row, cost_row = matrix.rows
@@ -138,7 +141,11 @@ def test_cells_scores_strongest_claims_leads_and_the_summary(db):
     assert not c_speed.has_evidence and c_speed.score is None
 
     assert not any(cell.leads for cell in docs_row.cells), "a tie leads for no one"
-    assert cost_row.cells[1].is_disputed
+    assert docs_row.cells[0].score == 1, "a refuted claim moves nothing"
+    assert docs_row.cells[0].refuted_count == 1 and docs_row.cells[0].claim_count == 2
+    assert docs_row.cells[0].strongest.statement != refuted.statement
+    assert cost_row.cells[1].contested_count == 1
+    assert cost_row.cells[1].score == -2 and cost_row.cells[1].strength == pytest.approx(0.18)
     assert not cost_row.cells[2].has_evidence, "a draft is no evidence"
     assert not any(cell.leads for cell in cost_row.cells), "one known score leads nothing"
 

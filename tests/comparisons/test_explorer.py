@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from comparisons.exports import COLUMN_NAMES
-from comparisons.models import Claim, Criterion, Source
+from comparisons.models import Citation, Claim, Criterion, Source
 from tests.factories import make_claim, make_criterion, make_framework, make_source
 
 pytestmark = pytest.mark.django_db
@@ -72,9 +72,19 @@ def test_export_columns_hold_citations_and_urls(client, starting_content):
     assert 'filename="stackwise-claims.json"' in response["Content-Disposition"]
     result = json_body(response)["results"][0]
     assert set(result) == set(COLUMN_NAMES)
-    assert {"source", "source_url", "source_kind", "stance", "excerpt", "location"} == set(
-        result["citations"][0]
-    )
+    citation_keys = {"source", "source_url", "source_kind", "source_reliability", "stance"}
+    assert citation_keys | {"excerpt", "location"} == set(result["citations"][0])
+    assessment = Claim.objects.with_evidence().get(pk=result["id"]).assessment
+    assert result["verdict"] == assessment.verdict == record["verdict"]
+    assert result["effective_weight"] == pytest.approx(assessment.effective_weight, abs=1e-4)
+    assert float(record["evidence_strength"]) == pytest.approx(assessment.strength, abs=1e-4)
+    assert record["verdict_reason"] == assessment.reason
+
+
+def test_exports_carry_refuted_claims_with_no_weight(client, explorer):
+    rows = json_body(client.get(f"{CLAIMS}?verdict=refuted&format=json"))["results"]
+    assert [row["id"] for row in rows] == [explorer["wrong"].pk]
+    assert rows[0]["verdict"] == "refuted" and rows[0]["effective_weight"] == 0
 
 
 def test_csv_cells_that_look_like_formulas_are_neutralised(client, db):
@@ -94,13 +104,21 @@ def explorer(db):
     orm = make_criterion(name="ORM", slug="orm")
     docs = make_source(title="The docs", kind=Source.Kind.DOCUMENTATION)
     bench = make_source(title="A benchmark", kind=Source.Kind.BENCHMARK)
+    survey = make_source(title="A survey", kind=Source.Kind.SURVEY)
+    article = make_source(title="An article", kind=Source.Kind.ARTICLE, reliability=1)
+    licence = make_source(title="A licence", kind=Source.Kind.SOURCE_CODE, reliability=5)
+    slow = make_claim(django, speed, docs, statement="Django is slower.", score=-1)
+    Citation.objects.create(claim=slow, source=survey, excerpt="Not so.", stance="contradicts")
+    wrong = make_claim(flask, orm, article, statement="Flask ships an admin.", score=1)
+    Citation.objects.create(
+        claim=wrong, source=licence, excerpt="It does not.", stance="contradicts"
+    )
     return {
         "source": docs,
         "fast": make_claim(flask, speed, bench, statement="Flask is fast.", score=2),
         "orm": make_claim(django, orm, docs, statement="Django's ORM is rich.", score=2),
-        "slow": make_claim(
-            django, speed, docs, statement="Django is slower.", score=-1, status="disputed"
-        ),
+        "slow": slow,  # contested: sources of comparable standing disagree
+        "wrong": wrong,  # refuted: a licence file against an article
         "bare": make_claim(flask, orm, statement="Flask has no ORM.", score=-2, citations=False),
         "draft": make_claim(flask, speed, docs, statement="Draft benchmark.", status="draft"),
     }
@@ -109,25 +127,29 @@ def explorer(db):
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("", {"fast", "orm", "slow", "bare"}),
+        # "bare" has no citation, so it is not public: no filter ever shows it.
+        ("", {"fast", "orm", "slow", "wrong"}),
         ("criterion=speed", {"fast", "slow"}),
-        ("criterion=speed&criterion=orm", {"fast", "orm", "slow", "bare"}),
+        ("criterion=speed&criterion=orm", {"fast", "orm", "slow", "wrong"}),
         ("framework=django", {"orm", "slow"}),
         ("framework=django&criterion=speed", {"slow"}),
-        ("score_min=1", {"fast", "orm"}),
-        ("score_max=-1", {"slow", "bare"}),
-        ("score_min=-1&score_max=1.5", {"slow"}),
-        ("status=disputed", {"slow"}),
-        ("status=published", {"fast", "orm", "bare"}),
+        ("score_min=1", {"fast", "orm", "wrong"}),
+        ("score_max=-1", {"slow"}),
+        ("score_min=-1&score_max=1.5", {"slow", "wrong"}),
+        ("verdict=contested", {"slow"}),
+        ("verdict=refuted", {"wrong"}),
+        ("verdict=supported", {"fast", "orm"}),
+        ("verdict=supported&verdict=refuted", {"fast", "orm", "wrong"}),
         ("source_kind=benchmark", {"fast"}),
         ("source_kind=documentation&source_kind=benchmark", {"fast", "orm", "slow"}),
-        ("has_citations=false", {"bare"}),
-        ("has_citations=true", {"fast", "orm", "slow"}),
-        ("q=ORM", {"orm", "bare"}),
-        ("q=quoted", {"fast", "orm", "slow"}),  # the factories' excerpt: "A quoted passage."
+        ("source_kind=source_code", {"wrong"}),
+        ("has_citations=false", set()),
+        ("has_citations=true", {"fast", "orm", "slow", "wrong"}),
+        ("q=ORM", {"orm"}),
+        ("q=quoted", {"fast", "orm", "slow", "wrong"}),  # the factories' excerpt
         ("q=slower+django", {"slow"}),
         ("q=benchmark", set()),  # only in a draft's statement
-        ("unknown=1&utm_source=x", {"fast", "orm", "slow", "bare"}),
+        ("unknown=1&utm_source=x", {"fast", "orm", "slow", "wrong"}),
     ],
 )
 def test_each_filter(client, explorer, query, expected):
@@ -201,8 +223,8 @@ def test_a_page_that_does_not_exist_is_a_404_with_a_message(client, explorer, pa
         ("score_min=2&score_max=-2", "__all__", "is above the highest score"),
         ("criterion=nope", "criterion", "nope is not one of the available choices"),
         ("framework=hidden", "framework", "hidden is not one of the available choices"),
-        ("status=draft", "status", "draft is not one of the available choices"),
-        ("status=retracted", "status", "retracted is not one of the available choices"),
+        ("verdict=draft", "verdict", "draft is not one of the available choices"),
+        ("verdict=unsupported", "verdict", "unsupported is not one of the available choices"),
         ("source_kind=blog", "source_kind", "blog is not one of the available choices"),
         ("source=abc", "source", "Select a valid choice"),
         ("source=999999", "source", "Select a valid choice"),

@@ -37,7 +37,7 @@ def page_urls(framework_slug, criterion_slug, compare_slugs):
         "claim-list": reverse("comparisons:claim-list"),
         "claim-list-filtered": reverse("comparisons:claim-list")
         + f"?criterion={criterion_slug}&framework={framework_slug}&q=on&score_min=-2"
-        + "&score_max=2&status=published&source_kind=article&has_citations=true&ordering=-score",
+        + "&score_max=2&verdict=supported&source_kind=article&has_citations=true&ordering=-score",
     }
 
 
@@ -145,9 +145,11 @@ def test_framework_page_shows_claims_by_criterion_with_score_status_and_citation
         g.criterion.display_order for g in groups
     )
     assert 'class="score-bar"' in html and "<title>" in html
-    disputed = public.filter(status=Claim.Status.DISPUTED).first()
-    assert disputed is not None, "the starting content has disputed Django claims"
-    assert "Disputed: sources disagree" in html
+    refuted = public.with_verdict("refuted").first()
+    assert refuted is not None, "the starting content has refuted Django claims"
+    assert f'id="claim-{refuted.pk}"' in html
+    assert "Refuted: stronger sources contradict this claim" in html
+    assert "counts for nothing in any score" in html
     citation = Citation.objects.filter(claim__in=public, source__url__gt="").first()
     assert f'href="{citation.source.url}"' in html
     assert "<blockquote" in html
@@ -188,18 +190,17 @@ def mixed_claims(db):
     framework = make_framework(name="Shown", slug="shown")
     hidden = make_framework(name="Hidden", slug="hidden", is_published=False)
     criterion = make_criterion(name="Speed", slug="speed")
+    contested = make_claim(
+        framework, criterion, statement="CONTESTED-CLAIM", editor_note="Two benchmarks disagree."
+    )
+    Citation.objects.create(claim=contested, source=make_source(), stance="contradicts")
     return {
         "framework": framework,
         "hidden": hidden,
         "criterion": criterion,
         "published": make_claim(framework, criterion, statement="PUBLISHED-CLAIM"),
-        "disputed": make_claim(
-            framework,
-            criterion,
-            statement="DISPUTED-CLAIM",
-            status=Claim.Status.DISPUTED,
-            editor_note="Two benchmarks disagree.",
-        ),
+        "contested": contested,
+        "uncited": make_claim(framework, criterion, statement="UNCITED-CLAIM", citations=False),
         "draft": make_claim(framework, criterion, statement="DRAFT-CLAIM", status="draft"),
         "retracted": make_claim(
             framework, criterion, statement="RETRACTED-CLAIM", status="retracted"
@@ -222,12 +223,18 @@ def every_public_response(client, kb):
 
 def test_drafts_retracted_claims_and_unpublished_frameworks_appear_nowhere(client, mixed_claims):
     for url, body in every_public_response(client, mixed_claims):
-        for secret in ("DRAFT-CLAIM", "RETRACTED-CLAIM", "HIDDEN-FRAMEWORK-CLAIM", "Hidden"):
+        for secret in (
+            "DRAFT-CLAIM",
+            "RETRACTED-CLAIM",
+            "UNCITED-CLAIM",
+            "HIDDEN-FRAMEWORK-CLAIM",
+            "Hidden",
+        ):
             assert secret not in body, f"{secret} leaked on {url}"
     framework_page = client.get(reverse("comparisons:framework-detail", args=["shown"]))
     html = framework_page.content.decode()
-    assert "PUBLISHED-CLAIM" in html and "DISPUTED-CLAIM" in html
-    assert "Disputed: sources disagree — Two benchmarks disagree." in html
+    assert "PUBLISHED-CLAIM" in html and "CONTESTED-CLAIM" in html
+    assert "Contested: sources of comparable standing disagree — Two benchmarks disagree." in html
 
 
 def test_unpublished_and_unknown_frameworks_and_criteria_are_404(client, mixed_claims):

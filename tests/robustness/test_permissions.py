@@ -341,7 +341,7 @@ def action_writes(model, user, role, world):
             target = world["objects"][model]
         elif action == "delete_selected":
             target = fresh_object(model, world, f"-{role}")
-        elif model is Claim:  # a cited draft: publishing, disputing and retracting all change it
+        elif model is Claim:  # a cited draft: publishing and retracting change it
             target = world["draft"]
             Claim.objects.filter(pk=target.pk).update(status=Claim.Status.DRAFT)
         else:

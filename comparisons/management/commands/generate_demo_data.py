@@ -17,8 +17,9 @@ from comparisons.cache import bump_version
 from comparisons.models import Citation, Claim, Criterion, Framework, Source
 
 BATCH = 2_000
-# 70 % published, 15 % disputed, 10 % draft, 5 % retracted.
-STATUSES = 14 * ["published"] + 3 * ["disputed"] + 2 * ["draft"] + ["retracted"]
+# 85 % published, 10 % draft, 5 % retracted. What the evidence says of a published claim
+# (supported, contested, refuted) follows from its citations' stances and sources' reliability.
+STATUSES = 17 * ["published"] + 2 * ["draft"] + ["retracted"]
 WORDS = "fast simple flexible secure mature documented typed async modular batteries routing"
 WORDS = (WORDS + " templates forms admin caching testing migrations plugins deploy").split(" ")
 
@@ -140,11 +141,14 @@ class Command(BaseCommand):
 
     @staticmethod
     def citations(rng, claims, sources, sizes):
-        """Every claim gets one citation (disputed ones a contradicting one); the rest at random."""
+        """Every claim gets one supporting citation; the rest, a third of them contradicting,
+        at random."""
         for claim in claims:
-            stance = "contradicts" if claim.status == Claim.Status.DISPUTED else "supports"
             yield Citation(
-                claim=claim, source=rng.choice(sources), excerpt="A demo quotation.", stance=stance
+                claim=claim,
+                source=rng.choice(sources),
+                excerpt="A demo quotation.",
+                stance="supports",
             )
         for _ in range(sizes["citations"] - len(claims)):
             yield Citation(
