@@ -6,8 +6,14 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make run`'s secret key: generated once, kept outside the repository, readable by its owner only.
+STATE_DIR ?= $(or $(XDG_STATE_HOME),$(HOME)/.local/state)/stackwise
+LOCAL_KEY := $(STATE_DIR)/secret_key
+# axe-core for the accessibility tests, from npm into a git-ignored folder (never from a CDN).
+AXE_VERSION ?= 4.11.0
+AXE := tests/browser/vendor/node_modules/axe-core/axe.min.js
 
-.PHONY: setup browser run test lint serve bench
+.PHONY: setup browser nginx run test lint serve bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,21 +23,40 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# Debian's Chromium and ChromeDriver for the browser journeys (installed once, as root).
-browser:
+$(LOCAL_KEY):
+	@mkdir -p -m 700 $(STATE_DIR)
+	@umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	@echo "Generated a development secret key in $@"
+
+# Debian's Chromium and ChromeDriver for the browser journeys (installed once, as root), and
+# axe-core from npm (Debian's npm when there is none) for the accessibility checks.
+browser: $(AXE)
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
-run: setup
-	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
-	DJANGO_DEBUG=1 $(PY) manage.py load_starting_content
-	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+$(AXE):
+	@command -v npm >/dev/null || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	npm install --silent --no-save --no-audit --no-fund --prefix tests/browser/vendor axe-core@$(AXE_VERSION)
 
-test: setup browser
+# Debian's nginx (and openssl for a test certificate), to test deploy/nginx.conf in front of
+# the app (installed once, as root).
+nginx:
+	@{ command -v nginx >/dev/null || test -x /usr/sbin/nginx; } && command -v openssl >/dev/null || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light openssl >/dev/null; }
+
+run: setup $(LOCAL_KEY)
+	DJANGO_DEBUG=1 DJANGO_SECRET_KEY="$$(cat $(LOCAL_KEY))" $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=1 DJANGO_SECRET_KEY="$$(cat $(LOCAL_KEY))" $(PY) manage.py load_starting_content
+	DJANGO_DEBUG=1 DJANGO_SECRET_KEY="$$(cat $(LOCAL_KEY))" $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The checks run with production settings (DEBUG off), so they get the local key too; pytest
+# gets its own test key (pyproject.toml).
+test: setup browser nginx $(LOCAL_KEY)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) manage.py check
-	$(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SECRET_KEY="$$(cat $(LOCAL_KEY))" $(PY) manage.py check
+	DJANGO_SECRET_KEY="$$(cat $(LOCAL_KEY))" $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup

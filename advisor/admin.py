@@ -134,6 +134,7 @@ class ConsultationAdmin(admin.ModelAdmin):
         "recommendation",
         "margin_points",
         "engine_version",
+        "content_hash",
         "answers_given",
         "weights_used",
     )

@@ -1,12 +1,13 @@
 """The questionnaire as a Django form, built from the active questions.
 
 Each question is a field named ``q<question id>`` whose choices are its own options' ids, so an
-option of another question, an unknown id or a string is an ordinary validation error.
+option of another question, an unknown id or a string is an ordinary validation error. Everything
+an editor wrote (question, help text, option labels) is shown as text, never as HTML.
 """
 
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 
 from .models import Question
 
@@ -40,7 +41,8 @@ class QuestionnaireForm(forms.Form):
             "label": question.text
             if question.is_required
             else format_html("{}" + OPTIONAL_BADGE, question.text),
-            "help_text": " ".join(filter(None, [question.help_text, hint])),
+            # Django and crispy-forms print help_text as HTML: an editor's text is escaped here.
+            "help_text": escape(" ".join(filter(None, [question.help_text, hint]))),
             "required": question.is_required,
             "choices": choices,
             "error_messages": {

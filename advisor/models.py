@@ -6,17 +6,21 @@ answers, the weights and the whole computed result, shown at an unguessable perm
 changes, even when the knowledge base does.
 """
 
+import hashlib
+import json
 import uuid
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from comparisons.models import Criterion
+
+from .scoring import ENGINE_VERSION
 
 CHANGE_MIN, CHANGE_MAX = -5, 5
 
@@ -117,13 +121,53 @@ class OptionWeight(models.Model):
         return f"{self.criterion}: {self.change:+d}"
 
 
+def content_hash(answers, knowledge_version, engine_version=ENGINE_VERSION):
+    """What makes two consultations the same: the chosen options of each question, the knowledge
+    version they were computed on and the scoring engine's version, as a SHA-256 hex digest.
+
+    The answers are reduced to {question id: sorted option ids} (unanswered questions left out) and
+    written as canonical JSON, so the order in which options or questions arrive does not matter.
+    """
+    chosen = {
+        str(answer["question"]): sorted(int(option) for option in answer["options"])
+        for answer in answers
+        if answer["options"]
+    }
+    canonical = json.dumps(
+        {"answers": chosen, "knowledge": int(knowledge_version), "engine": str(engine_version)},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class ConsultationQuerySet(models.QuerySet):
+    def with_hash(self, digest):
+        """The stored consultation with this content hash, or None."""
+        return self.filter(content_hash=digest).first()
+
+    def older_than(self, moment):
+        return self.filter(created_at__lt=moment)
+
+
 class Consultation(models.Model):
     """One visitor's answers and the recommendation computed from them, frozen at that moment.
 
     The page is drawn from `result` alone, so it stays the same when the knowledge base changes.
+    Consultations are content-addressed: the same answers on the same knowledge and engine
+    versions are stored once (`content_hash`), and every visitor who gives them gets that page.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # NULL, not "": rows from before hashes existed must not collide under the unique constraint.
+    content_hash = models.CharField(  # noqa: DJ001
+        max_length=64,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="SHA-256 of the answers, the knowledge version and the engine version: the "
+        "same three give the same consultation. Empty for consultations saved before it existed.",
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
     engine_version = models.CharField(max_length=20, editable=False)
     recommended = models.CharField(
@@ -149,8 +193,13 @@ class Consultation(models.Model):
         default=dict, editable=False, help_text="Everything the result page shows."
     )
 
+    objects = ConsultationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["content_hash"], name="consultation_unique_content")
+        ]
 
     def __str__(self):
         when = timezone.localtime(self.created_at).strftime("%Y-%m-%d %H:%M")
@@ -158,6 +207,22 @@ class Consultation(models.Model):
 
     def get_absolute_url(self):
         return reverse("advisor:result", kwargs={"pk": self.pk})
+
+    def save_or_reuse(self):
+        """Insert this new consultation, or return the one stored meanwhile with the same hash.
+
+        Two visitors submitting the same answers at once both compute; the first insert wins
+        and the second one's unique violation is answered with the winner.
+        """
+        try:
+            with transaction.atomic():
+                self.save(force_insert=True)
+        except IntegrityError:
+            existing = self.content_hash and Consultation.objects.with_hash(self.content_hash)
+            if not existing:
+                raise
+            return existing
+        return self
 
     @property
     def recommendation_name(self):

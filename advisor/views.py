@@ -1,20 +1,25 @@
 """The advisor's pages: the questionnaire, and the permanent page of each consultation."""
 
+from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods, require_safe
+from django_ratelimit.core import get_usage
 
 from comparisons.cache import current_version
+from config.views import too_many_requests
 
 from . import presentation, services
 from .forms import QuestionnaireForm
-from .models import Consultation
+from .models import Consultation, content_hash
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def questionnaire(request):
-    """GET: all active questions. POST: validate, compute, save, then 303 to the result.
+    """GET: all active questions. POST: validate, then 303 to the result.
 
+    Answers already given on this knowledge version lead to their stored consultation; new ones
+    are computed and saved, at most ADVISOR_SUBMIT_RATE of them per client address (then a 429).
     Invalid or tampered answers get the form back with a 400 and nothing is saved.
     """
     version = current_version()
@@ -25,8 +30,22 @@ def questionnaire(request):
     form = QuestionnaireForm(request.POST, questions=questions)
     if not questions or not form.is_valid():
         return render(request, "advisor/questionnaire.html", {"form": form}, status=400)
-    consultation = services.advise(form.answers(), questions, version)
-    consultation.save(force_insert=True)
+    answers = form.answers()
+    digest = content_hash(answers, version)
+    consultation = Consultation.objects.with_hash(digest)
+    if consultation is None:
+        usage = get_usage(
+            request,
+            group="advisor.submit",
+            key="ip",
+            rate=settings.ADVISOR_SUBMIT_RATE,
+            increment=True,
+        )
+        if usage and usage["should_limit"]:
+            return too_many_requests(request, retry_after=usage["time_left"])
+        consultation = services.advise(answers, questions, version)
+        consultation.content_hash = digest
+        consultation = consultation.save_or_reuse()
     return HttpResponseRedirect(consultation.get_absolute_url(), status=303)
 
 

@@ -8,8 +8,13 @@ simply orphaned and expire.
 
 import functools
 import hashlib
+import json
 import re
+from dataclasses import dataclass
 
+from django import forms
+from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F
@@ -68,29 +73,147 @@ def clear():
     _local.update(version=None, values={})
 
 
-# Cookies that make a response personal (a signed-in editor, pending messages): never cached.
-PERSONAL_COOKIES = ("sessionid", "messages")
-KEPT_HEADERS = ("Content-Type", "Content-Disposition")
 # Template indentation: a newline and the blanks after it (public pages have no <pre>/<textarea>).
 INDENTATION = re.compile(rb"\n\s+")
+KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+
+# Values a cached page may be stored under, by kind of parameter; each may also be empty, as a
+# submitted form sends its blank fields. A value outside its pattern (a free-text search, a number
+# written as "0.50000001") is answered afresh and never stored: otherwise each variant would make
+# a new entry, as junk parameters did.
+CHOICE = r"[\w.,:-]{0,100}"  # slugs, choice values, orderings such as "-score,framework"
+NUMBER = r"(?:-?\d{1,6})?"
+ID = r"(?:[1-9]\d{0,18})?"
+EMPTY = ""  # free text: only the empty search is stored
 
 
-def cache_public_page(view):
-    """Serve an anonymous GET of `view` from the cache, keyed by path, query and version.
+@dataclass(frozen=True)
+class Param:
+    """A query parameter that a cached page reads, and how its values are normalised.
 
+    Single parameters count by their last value, as `QueryDict.get()` and Django's widgets read
+    them. Lists (`many`, checkboxes) are deduplicated, and sorted unless their order shows on
+    the page (`ordered`); `commas` splits "a,b" as the form does. Case is kept: every value is
+    checked by a form whose choices are case-sensitive, so "Django" is a 400, not the "django"
+    page. `pattern` None marks a parameter whose presence means "never cache" (exports).
+    """
+
+    name: str
+    many: bool = False
+    ordered: bool = False
+    commas: bool = False
+    pattern: str | None = CHOICE
+
+    def values(self, query):
+        """This parameter's normalised values in `query`, or None if they may not be stored."""
+        raw = query.getlist(self.name)
+        if self.pattern is None:
+            return None
+        if self.many:
+            if self.commas:
+                raw = [part.strip() for value in raw for part in value.split(",") if part.strip()]
+            raw = list(dict.fromkeys(raw)) if self.ordered else sorted(set(raw))
+        else:
+            raw = raw[-1:]
+        if not all(re.fullmatch(self.pattern, value) for value in raw):
+            return None
+        return raw
+
+
+def param_for(name, field_class):
+    """The Param of a form field, by the kind of value it takes."""
+    if issubclass(field_class, (forms.MultipleChoiceField, forms.ModelMultipleChoiceField)):
+        return Param(name, many=True)
+    if issubclass(field_class, (forms.DecimalField, forms.IntegerField, forms.FloatField)):
+        return Param(name, pattern=NUMBER)
+    if issubclass(field_class, forms.ModelChoiceField):
+        return Param(name, pattern=ID)
+    if issubclass(field_class, forms.CharField):
+        return Param(name, pattern=EMPTY)
+    return Param(name)
+
+
+def _with(derived, special, extra):
+    by_name = {param.name: param for param in derived}
+    by_name.update((param.name, param) for param in special)
+    return (*by_name.values(), *extra)
+
+
+def params_of_form(form_class, *, special=(), extra=()):
+    """The Params of a form's fields, `special` ones replacing the derived ones by name."""
+    derived = [param_for(name, type(field)) for name, field in form_class.base_fields.items()]
+    return _with(derived, special, extra)
+
+
+def params_of_filterset(filterset_class, *, special=(), extra=()):
+    """The Params of a FilterSet's form fields: a new filter is read, and keyed, at once."""
+    derived = [
+        param_for(name, filter_.field_class)
+        for name, filter_ in filterset_class.base_filters.items()
+    ]
+    return _with(derived, special, extra)
+
+
+def page_key(request, reads):
+    """The cache key of a GET for the parameters in `reads`, and whether it may be stored.
+
+    The key holds only those parameters, normalised (see Param), so their order, repeats and any
+    other parameter do not make a new key. A request with parameters the page does not read is
+    answered from the entry of the ones it does, but never stored: the page would carry them in
+    its links. Returns (None, False) when the request must not be cached at all.
+    """
+    query = request.GET
+    known = {param.name for param in reads}
+    parts = []
+    for param in sorted(reads, key=lambda p: p.name):
+        if param.name not in query:
+            continue
+        values = param.values(query)
+        if values is None:
+            return None, False
+        parts.append((param.name, values))
+    storable = all(name in known for name in query)
+    canonical = json.dumps([request.path, parts], separators=(",", ":"))
+    digest = hashlib.sha256(canonical.encode()).hexdigest()
+    return f"kb:{current_version()}:page:{digest}", storable
+
+
+def is_personal(request):
+    """A signed-in user's page, or one with messages waiting, is never served from the cache.
+
+    A `sessionid` cookie alone does not count: only a session that really signs a user in, so
+    sending a made-up cookie does not skip the cache. (Messages travel in a signed cookie:
+    a forged one holds no message.)
+    """
+    if len(get_messages(request)):
+        return True
+    user = getattr(request, "user", None)
+    return (
+        settings.SESSION_COOKIE_NAME in request.COOKIES
+        and user is not None
+        and user.is_authenticated
+    )
+
+
+def cache_public_page(view=None, *, reads=()):
+    """Serve an anonymous GET of `view` from the cache, keyed by the parameters it `reads`.
+
+    `reads` declares every query parameter the page reads (Params); anything else in the query
+    string is ignored by the key and keeps the response out of the cache (see page_key).
     Rendering, not querying, is what costs most on these pages; a hit costs one query (the
     version) and a cache read. Only complete 200 responses without a CSRF token are kept, so
     errors, redirects, forms and streamed exports are always computed afresh.
     """
+    if view is None:
+        return functools.partial(cache_public_page, reads=reads)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD") or any(
-            name in request.COOKIES for name in PERSONAL_COOKIES
-        ):
+        if request.method not in ("GET", "HEAD") or is_personal(request):
             return view(request, *args, **kwargs)
-        query = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"kb:{current_version()}:page:{query}"
+        key, storable = page_key(request, reads)
+        if key is None:
+            return view(request, *args, **kwargs)
         stored = cache.get(key)
         if stored is not None:
             content, headers = stored
@@ -99,7 +222,7 @@ def cache_public_page(view):
         if hasattr(response, "render"):
             response.render()
         personal = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # the page holds a CSRF token
-        if response.status_code == 200 and not response.streaming and not personal:
+        if storable and response.status_code == 200 and not response.streaming and not personal:
             if response.get("Content-Type", "").startswith("text/html"):
                 response.content = INDENTATION.sub(b"\n", response.content)  # ~20 % smaller
             headers = {h: response[h] for h in KEPT_HEADERS if h in response}

@@ -24,10 +24,15 @@ The columns are stable: scripts may rely on their names and order. One row per p
 
 In CSV, a text cell that starts with =, +, -, @, a tab or a carriage return is prefixed with an
 apostrophe so that spreadsheets show it rather than run it as a formula.
+
+Both formats are streamed, never cached, and hold at most MAX_ROWS claims: a filter that
+matches more is refused with a 400 that says how many it matched and how to narrow it.
 """
 
 import csv
+import json
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 
 COLUMNS = (
@@ -62,6 +67,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # Claims are read in chunks of this many, each with one query for their citations.
 CHUNK_SIZE = 2000
+# The most claims one export holds (about 10 MB of JSON): more is refused, not truncated.
+MAX_ROWS = 5000
 
 FILENAME = "stackwise-claims"
 
@@ -129,7 +136,7 @@ def records(claims, request):
         yield claim_record(claim, request.build_absolute_uri)
 
 
-def csv_response(claims, request):
+def csv_response(claims, request, count):
     """The claims as a streamed CSV file: a header row, then one row per claim."""
     writer = csv.writer(_Echo())
 
@@ -143,15 +150,36 @@ def csv_response(claims, request):
     return response
 
 
-def json_response(claims, request):
-    """The claims as a JSON document: {"count": N, "columns": [...], "results": [...]}."""
-    results = list(records(claims, request))
-    response = JsonResponse(
-        {"count": len(results), "columns": COLUMN_NAMES, "results": results},
-        json_dumps_params={"ensure_ascii": False},
-    )
+def json_response(claims, request, count):
+    """The claims as a streamed JSON document: {"count": N, "columns": [...], "results": [...]}."""
+
+    def dumps(value):
+        return json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder)
+
+    def chunks():
+        yield f'{{"count": {count}, "columns": {dumps(COLUMN_NAMES)}, "results": ['
+        for n, record in enumerate(records(claims, request)):
+            yield ("," if n else "") + dumps(record)
+        yield "]}"
+
+    response = StreamingHttpResponse(chunks(), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{FILENAME}.json"'
     return response
+
+
+def too_large_response(count, export_format):
+    """A filter that matches more claims than an export holds."""
+    message = (
+        f"This filter matches {count:,} claims; an export holds at most {MAX_ROWS:,}. "
+        "Narrow it, for example by framework or criterion, and download each part."
+    )
+    if export_format == "json":
+        return JsonResponse(
+            {"message": message, "count": count, "max_rows": MAX_ROWS},
+            status=400,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return HttpResponse(message + "\n", status=400, content_type="text/plain; charset=utf-8")
 
 
 def errors_response(form_errors, export_format, status=400):

@@ -1,7 +1,24 @@
+"""The public pages. Each cached page declares the query parameters it reads (see cache.Param):
+only those make its cache key; exports (`?format=`) are never cached."""
+
 from django.urls import path
 
 from . import views
+from .cache import ID, Param, params_of_filterset, params_of_form
 from .cache import cache_public_page as cached
+from .filters import ClaimFilter
+from .forms import CompareForm
+
+# The compare page: its form's fields. Frameworks come as "a,b" or repeated, and are shown in
+# the order they were picked.
+COMPARE_READS = params_of_form(
+    CompareForm, special=[Param("frameworks", many=True, ordered=True, commas=True)]
+)
+# The explorer: the ClaimFilter's fields, the page number, and `format`, whose presence (an
+# export) means the response is never cached.
+EXPLORER_READS = params_of_filterset(
+    ClaimFilter, extra=[Param("page", pattern=ID), Param("format", pattern=None)]
+)
 
 app_name = "comparisons"
 
@@ -19,6 +36,6 @@ urlpatterns = [
         cached(views.CriterionDetailView.as_view()),
         name="criterion-detail",
     ),
-    path("compare/", cached(views.compare), name="compare"),
-    path("claims/", cached(views.claim_list), name="claim-list"),
+    path("compare/", cached(views.compare, reads=COMPARE_READS), name="compare"),
+    path("claims/", cached(views.claim_list, reads=EXPLORER_READS), name="claim-list"),
 ]

@@ -151,10 +151,18 @@ def claim_list(request):
 
     claims = filterset.qs
     if export_format:
-        return EXPORT_FORMATS[export_format](claims, request)
+        count = claims.count()
+        if count > exports.MAX_ROWS:
+            return exports.too_large_response(count, export_format)
+        return EXPORT_FORMATS[export_format](claims, request, count)
 
     paginator = Paginator(claims, CLAIMS_PER_PAGE)
-    context = {"filterset": filterset, "paginator": paginator, "columns": exports.COLUMNS}
+    context = {
+        "filterset": filterset,
+        "paginator": paginator,
+        "columns": exports.COLUMNS,
+        "export_max": exports.MAX_ROWS,
+    }
     try:
         context["page_obj"] = paginator.page(request.GET.get("page") or 1)
     except InvalidPage:

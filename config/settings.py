@@ -6,10 +6,12 @@ decides.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -27,12 +29,22 @@ def env_list(name, default=""):
 
 DEBUG = env_bool("DJANGO_DEBUG")
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+# The key signs sessions, messages and password-reset links: there is no fallback value. With
+# DEBUG off the site refuses to start without one; `make run` keeps a generated development key
+# outside the repository, and pytest gets a test key from pyproject.toml (pytest-env).
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "").strip()
 if not SECRET_KEY:
-    if not DEBUG and not env_bool("DJANGO_ALLOW_INSECURE_KEY", default=True):
-        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY.")
-    # Local development and tests only: production sets DJANGO_SECRET_KEY (check --deploy says so).
-    SECRET_KEY = "django-insecure-local-development-key-not-for-production-use-0123456789"
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set. Production needs a long random secret key, e.g. "
+            "DJANGO_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))'). "
+            "For local development use `make run`, which generates and keeps one."
+        )
+    # DEBUG only: a key made at start-up, so nothing it signed survives a restart.
+    SECRET_KEY = get_random_secret_key()
+# Rotation: put the old key here (comma-separated, newest first) and the new one in
+# DJANGO_SECRET_KEY; what the old key signed stays valid until it is removed from the list.
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -51,6 +63,8 @@ INSTALLED_APPS = [
     "bootstrap",
     "simple_history",
     "csp",
+    "axes",
+    "django_ratelimit",
     "comparisons",
     "advisor",
 ]
@@ -66,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -98,11 +114,19 @@ DATABASES = {
     )
 }
 
+# Redis: a server that is slow or gone costs a request at most these few seconds, never a hung
+# worker. Give the server a memory limit and an eviction policy (README, "Caching").
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            "OPTIONS": {
+                "socket_connect_timeout": 1,
+                "socket_timeout": 1,
+                "retry_on_timeout": False,
+                "health_check_interval": 30,
+            },
         }
     }
 else:
@@ -137,6 +161,34 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LOGIN_URL = "admin:login"
+# Where a sign-in goes when its `next` is missing or refused (an address of another site): the
+# editors' admin, rather than Django's default /accounts/profile/, which does not exist here.
+LOGIN_REDIRECT_URL = "admin:index"
+
+# Editors' sessions end 8 hours after they sign in (a working day), and when the browser closes.
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Admin sign-in throttling (django-axes): 5 wrong passwords for one username from one address
+# lock that pair out for 15 minutes (each new attempt while locked restarts the 15 minutes).
+# `manage.py axes_reset` (or axes_reset_username / axes_reset_ip) unlocks early. Attempts are kept
+# in the database, so the count is shared by every worker and host.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+AXES_CLIENT_IP_CALLABLE = "config.clients.client_address"
+# And whatever the usernames, at most this many sign-in posts per client address (each costs the
+# password hasher a fraction of a second): django-ratelimit, as the quiz's rate below.
+ADMIN_LOGIN_RATE = "20/m"
+AXES_VERBOSE = False
+# Lockouts are read and lifted with the management commands (README), not in the admin.
+AXES_ENABLE_ADMIN = False
 
 # Messages travel in a signed cookie: anonymous pages never touch the session table.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
@@ -145,11 +197,17 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 # by its variable, e.g. DJANGO_SECURE_SSL_REDIRECT=0 when a proxy redirects to HTTPS itself.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-if env_bool("DJANGO_BEHIND_PROXY"):
+# Behind reverse proxies (deploy/nginx.conf): trust X-Forwarded-Proto, and take the client's
+# address from X-Forwarded-For, DJANGO_PROXY_COUNT hops from the right (config/clients.py). The
+# proxy must overwrite X-Forwarded-Proto, and the app must be reachable only through it.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY")
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "1")) if BEHIND_PROXY else 0
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
-SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=not DEBUG)
+# Preloading is hard to undo (browsers ship the list): only when the operator asks for it.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD")
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
@@ -172,9 +230,31 @@ CONTENT_SECURITY_POLICY = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Request bodies larger than this are refused with a 400 instead of being parsed.
+# Request bodies larger than this are refused with a 400 instead of being parsed (the proxy
+# refuses bodies over 1 MB before they reach the app). The site takes no file uploads: a file part
+# is kept in memory up to 256 kB, and at most 10 are accepted.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+
+# The quiz's submissions: at most this many new consultations per client address (config/clients.py)
+# per period (django-ratelimit's "count/period": "30/h", "10/m"...); more get a 429 page. Answers
+# already stored are answered from the stored result and not counted. Counts live in the default
+# cache: with Redis every worker shares them; with the local-memory cache each worker counts for
+# itself, so the effective limit is this many per worker.
+ADVISOR_SUBMIT_RATE = os.environ.get("DJANGO_ADVISOR_SUBMIT_RATE", "30/h")
+RATELIMIT_IP_META_KEY = "config.clients.client_address"
+# django-ratelimit's checks know only memcached and django-redis. Django's own RedisCache has the
+# atomic INCR and SET NX it needs (tests/test_abuse.py runs it against Redis); the local-memory
+# cache counts per process, as said above.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003"]
+if not SECURE_HSTS_PRELOAD:
+    # check --deploy asks for preload; it is the operator's choice (DJANGO_HSTS_PRELOAD=1).
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+# Consultations older than this many days are deleted by `manage.py prune_consultations`.
+CONSULTATION_RETENTION_DAYS = int(os.environ.get("DJANGO_CONSULTATION_RETENTION_DAYS", "365"))
 
 LOGGING = {
     "version": 1,
@@ -182,6 +262,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["stdout"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # django-axes says every sign-in at INFO; failures and lockouts are WARNINGs.
+        "axes": {"level": "WARNING"},
+    },
 }
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]

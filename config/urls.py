@@ -13,6 +13,9 @@ handler500 = "config.views.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # The admin's own sign-in view behind a per-address rate limit: reverse("admin:login") is
+    # still this URL.
+    path("admin/login/", views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("advisor/", include("advisor.urls")),
     path("", include("comparisons.urls")),

@@ -210,6 +210,5 @@ def test_question_and_option_changelists_take_a_fixed_number_of_queries(
 def test_anonymous_and_non_editor_staff_are_kept_out(client):
     url = reverse("admin:advisor_consultation_changelist")
     assert client.get(url).status_code == 302
-    User.objects.create_user("staff", password="staff-pass-123", is_staff=True)
-    client.login(username="staff", password="staff-pass-123")
+    client.force_login(User.objects.create_user("staff", password="staff-pass-123", is_staff=True))
     assert client.get(url).status_code == 403

@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 import pytest
 
 from comparisons import cache
@@ -45,11 +47,11 @@ def test_a_bump_made_elsewhere_is_seen_even_with_a_process_local_cache(settings)
 def test_public_pages_are_cached_per_query_until_the_knowledge_changes(rf):
     from django.http import HttpResponse
 
-    from comparisons.cache import cache_public_page
+    from comparisons.cache import Param, cache_public_page
 
     renders = []
 
-    @cache_public_page
+    @cache_public_page(reads=[Param("q")])
     def page(request):
         renders.append(request.GET.get("q"))
         return HttpResponse(f"page {len(renders)}")
@@ -61,6 +63,7 @@ def test_public_pages_are_cached_per_query_until_the_knowledge_changes(rf):
     assert page(rf.get("/p/?q=a")).content == b"page 3"
     signed_in = rf.get("/p/?q=a")
     signed_in.COOKIES["sessionid"] = "x"
+    signed_in.user = SimpleNamespace(is_authenticated=True)
     assert page(signed_in).content == b"page 4"
 
 

@@ -29,7 +29,8 @@ def csv_rows(response):
 
 def json_body(response):
     assert response.status_code == 200
-    return json.loads(response.content)
+    assert response.streaming, "exports are streamed"
+    return json.loads(b"".join(response.streaming_content))
 
 
 def test_filtering_by_learning_curve_returns_only_those_claims_and_the_exports_agree(
@@ -277,3 +278,28 @@ def test_a_criterion_filter_lists_every_criterion_as_a_labelled_checkbox(client,
     html = client.get(CLAIMS).content.decode()
     for criterion in Criterion.objects.all():
         assert f'value="{criterion.slug}"' in html
+
+
+@pytest.mark.parametrize("export_format", ["csv", "json"])
+def test_an_export_larger_than_its_bound_is_refused_with_a_message(
+    client, explorer, settings, monkeypatch, export_format
+):
+    from comparisons import exports
+
+    monkeypatch.setattr(exports, "MAX_ROWS", 3)
+    response = client.get(f"{CLAIMS}?format={export_format}")
+    assert response.status_code == 400
+    assert "matches 4 claims; an export holds at most 3" in response.content.decode()
+    narrowed = client.get(f"{CLAIMS}?format={export_format}&framework=django")
+    assert narrowed.status_code == 200 and narrowed.streaming
+
+
+def test_exports_are_never_stored_in_the_page_cache(client, explorer):
+    from django.core.cache import cache
+
+    first = client.get(f"{CLAIMS}?format=json")
+    b"".join(first.streaming_content)
+    Claim.objects.filter(pk=explorer["fast"].pk).update(statement="Changed without a bump.")
+    again = json.loads(b"".join(client.get(f"{CLAIMS}?format=json").streaming_content))
+    assert "Changed without a bump." in {row["statement"] for row in again["results"]}
+    assert not [key for key in cache._cache if ":page:" in str(key)]
