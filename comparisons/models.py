@@ -48,6 +48,16 @@ class Framework(models.Model):
     first_release_year = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1990), MaxValueValidator(2100)]
     )
+    current_version = models.CharField(
+        max_length=30, blank=True, help_text="The latest release, from its package index page."
+    )
+    python_requires = models.CharField(
+        "Python versions",
+        max_length=50,
+        blank=True,
+        help_text="The Python versions the current release supports, as its package metadata "
+        "says (for example: >=3.9).",
+    )
     language = models.CharField(max_length=50, default="Python")
     is_published = models.BooleanField(
         default=True, help_text="Unpublished frameworks have no public page and are not ranked."

@@ -35,24 +35,37 @@ def shape(scale):
 
 
 class Progress:
-    """A one-line progress bar on stderr (or nothing when quiet)."""
+    """Progress on stderr: a bar redrawn in place on a terminal; in a log (not a terminal), one
+    line each time a tenth of the work is done, so the log stays readable. Nothing when quiet."""
 
-    def __init__(self, total, enabled):
+    STEPS = 10
+
+    def __init__(self, total, enabled, stream=None):
+        self.stream = stream or sys.stderr
         self.total, self.done, self.enabled, self.start = total, 0, enabled, time.monotonic()
+        self.interactive = self.stream.isatty()
+        self.reported = 0  # tenths of the work already reported in a log
 
     def advance(self, n, label):
         self.done += n
-        if self.enabled:
+        if not self.enabled:
+            return
+        elapsed = time.monotonic() - self.start
+        counts = f"{self.done:>9,}/{self.total:,} {label:<10} {elapsed:6.1f}s"
+        if self.interactive:
             filled = int(30 * self.done / self.total)
-            sys.stderr.write(
-                f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done:>8,}/{self.total:,} "
-                f"{label:<10} {time.monotonic() - self.start:5.1f}s"
-            )
-            sys.stderr.flush()
+            self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {counts}")
+        else:
+            step = self.STEPS * self.done // self.total
+            if step <= self.reported:
+                return
+            self.reported = step
+            self.stream.write(f"{100 * self.done // self.total:3d}% {counts}\n")
+        self.stream.flush()
 
     def finish(self):
-        if self.enabled:
-            sys.stderr.write("\n")
+        if self.enabled and self.interactive:
+            self.stream.write("\n")
 
 
 class Command(BaseCommand):
