@@ -6,6 +6,7 @@ before the change is never read again, in any process, with any cache backend: s
 simply orphaned and expire.
 """
 
+import contextvars
 import functools
 import hashlib
 import json
@@ -26,16 +27,44 @@ TIMEOUT = 60 * 60
 VERSION_SQL = f"SELECT version FROM {KnowledgeVersion._meta.db_table} WHERE id = 1"
 
 
+# Within a request the version is read once (KnowledgeVersionMiddleware): every part of a page is
+# then built for the same version, and asking again costs nothing.
+_request_version = contextvars.ContextVar("knowledge_version", default=None)
+
+
 def current_version():
     """The knowledge-base version: one primary-key lookup, in plain SQL since every page asks."""
+    memo = _request_version.get()
+    if memo:
+        return memo[0]
     with connection.cursor() as cursor:
         cursor.execute(VERSION_SQL)
         row = cursor.fetchone()
-    return row[0] if row else 0
+    version = row[0] if row else 0
+    if memo is not None:
+        memo.append(version)
+    return version
+
+
+class KnowledgeVersionMiddleware:
+    """Reads the knowledge-base version at most once per request (see current_version())."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _request_version.set([])
+        try:
+            return self.get_response(request)
+        finally:
+            _request_version.reset(token)
 
 
 def bump_version():
     """Invalidate everything cached from the knowledge base, in every process."""
+    memo = _request_version.get()
+    if memo:
+        memo.clear()  # this request reads the new version from now on
     if not KnowledgeVersion.objects.filter(pk=1).update(version=F("version") + 1):
         KnowledgeVersion.objects.get_or_create(pk=1, defaults={"version": 2})
 

@@ -35,6 +35,8 @@ import json
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 
+from .knowledge import citations_with_sources
+
 COLUMNS = (
     ("id", "The claim's number."),
     ("framework", "The framework's name."),
@@ -132,6 +134,7 @@ class _Echo:
 
 
 def records(claims, request):
+    claims = claims.prefetch_related(citations_with_sources())
     for claim in claims.iterator(chunk_size=CHUNK_SIZE):
         yield claim_record(claim, request.build_absolute_uri)
 
@@ -167,15 +170,21 @@ def json_response(claims, request, count):
     return response
 
 
-def too_large_response(count, export_format):
+def bounded_count(claims):
+    """How many claims an export of `claims` would hold, counting no further than MAX_ROWS + 1."""
+    return claims.order_by().values("pk")[: MAX_ROWS + 1].count()
+
+
+def too_large_response(export_format):
     """A filter that matches more claims than an export holds."""
     message = (
-        f"This filter matches {count:,} claims; an export holds at most {MAX_ROWS:,}. "
+        f"This filter matches more than {MAX_ROWS:,} claims; an export holds at most "
+        f"{MAX_ROWS:,}. "
         "Narrow it, for example by framework or criterion, and download each part."
     )
     if export_format == "json":
         return JsonResponse(
-            {"message": message, "count": count, "max_rows": MAX_ROWS},
+            {"message": message, "max_rows": MAX_ROWS},
             status=400,
             json_dumps_params={"ensure_ascii": False},
         )

@@ -43,6 +43,7 @@ class SmallTableMultipleChoiceField(forms.ModelMultipleChoiceField):
     """
 
     iterator = SmallTableIterator
+    many_choices = True  # drawn by comparisons.templatetags.fast_forms
 
     def __init__(self, queryset, **kwargs):
         self._rows = None

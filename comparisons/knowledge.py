@@ -40,40 +40,55 @@ strength_label = evidence.strength_label
 
 
 def public_claims():
-    """Public claims with their framework, criterion and citations (with sources) in 2 queries."""
-    return (
-        Claim.objects.published()
-        .select_related("framework", "criterion")
-        .prefetch_related(
-            Prefetch(
-                "citations",
-                queryset=Citation.objects.select_related("source").order_by("-stance", "id"),
-            )
-        )
+    """Public claims with their framework and criterion: one query.
+
+    A claim's `assessment` (verdict, strength) reads its citations, so prefetch them
+    (citations_with_sources()) where it is needed; comparisons.fragments does, for the cards it
+    has not rendered yet.
+    """
+    return Claim.objects.published().select_related("framework", "criterion")
+
+
+def citations_with_sources():
+    """The prefetch of a claim's citations with their sources, supporting ones first."""
+    return Prefetch(
+        "citations",
+        queryset=Citation.objects.select_related("source").order_by("-stance", "id"),
     )
 
 
-def _public_claim_count(relation):
-    """How many public claims point at the outer row through `relation` ("framework"...)."""
-    counted = (
-        Claim.objects.published()
-        .filter(**{relation: OuterRef("pk")})
-        .order_by()
-        .values(relation)
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
+def public_claim_counts(version=None):
+    """{"framework": {id: n}, "criterion": {id: n}}: how many public claims each has, cached
+    (two grouped counts over every public claim, once per knowledge version)."""
+
+    def count_by(relation):
+        counted = Claim.objects.published().order_by().values_list(relation).annotate(n=Count("pk"))
+        return dict(counted)
+
+    return cached(
+        "claim-counts",
+        lambda: {"framework": count_by("framework_id"), "criterion": count_by("criterion_id")},
+        version,
     )
-    return Coalesce(Subquery(counted), Value(0))
+
+
+def _with_counts(objects, kind):
+    counts = public_claim_counts()[kind]
+    objects = list(objects)
+    for obj in objects:
+        obj.claim_count = counts.get(obj.pk, 0)
+    return objects
 
 
 def published_frameworks_with_counts():
-    """Published frameworks, each with how many public claims it has."""
-    return Framework.objects.published().annotate(claim_count=_public_claim_count("framework"))
+    """Published frameworks, by name, each with how many public claims it has."""
+    return _with_counts(Framework.objects.published(), "framework")
 
 
 def criteria_with_counts():
-    """Criteria, each with how many public claims (of published frameworks) are about it."""
-    return Criterion.objects.annotate(claim_count=_public_claim_count("criterion"))
+    """Criteria, in display order, each with how many public claims (of published frameworks)
+    are about it."""
+    return _with_counts(Criterion.objects.all(), "criterion")
 
 
 def assessed_claims(framework_ids=None, criterion_ids=None, fields=(), **annotations):
@@ -141,72 +156,108 @@ def evidence_scores(framework_ids=None, criterion_ids=None):
     )
 
 
-def cached_evidence(*, framework_ids=None, criterion_ids=None, version=None):
-    """evidence_scores(), cached per framework/criterion selection under the current version."""
-    key = "evidence:{}:{}".format(
-        "all" if framework_ids is None else "-".join(map(str, framework_ids)),
-        "all" if criterion_ids is None else "-".join(map(str, criterion_ids)),
-    )
-    return cached(
-        key,
-        lambda: evidence_scores(framework_ids=framework_ids, criterion_ids=criterion_ids),
-        version=version,
-    )
+# The framework and criterion pages show this many claims per group that are neither contested
+# nor refuted (those are always shown); the explorer has them all.
+CLAIMS_PER_CRITERION = 3
 
 
 @dataclass(frozen=True)
 class ClaimGroup:
-    """The public claims of one framework on one criterion, with their aggregated evidence."""
+    """Public claims of one framework on one criterion, with their aggregated evidence."""
 
     framework: Framework
     criterion: Criterion
     evidence: object  # EvidenceScore, or None when there is no public claim
     claims: list
 
+    @property
+    def hidden_count(self):
+        """Public claims of this pair that are not in `claims`."""
+        return (self.evidence.claim_count if self.evidence else 0) - len(self.claims)
+
+
+def _shown_claims(rows, group_key):
+    """{group: [Claim]}: the claims a page shows for each group of assessed rows (see
+    assessed_claims()). Every contested or refuted claim, never hidden, and up to
+    CLAIMS_PER_CRITERION others; those that count first, then the most favourable and the
+    weightiest. One query, for the claims shown."""
+
+    def order(row):
+        return (
+            row[group_key],
+            not row["assessment"].counts,
+            -row["score"],
+            -row["weight"],
+            row["id"],
+        )
+
+    shown = {}
+    for key, items in groupby(sorted(rows, key=order), key=lambda r: r[group_key]):
+        items = list(items)
+        plain = [r for r in items if r["assessment"].verdict not in QUESTIONED_VERDICTS]
+        kept = {r["id"] for r in plain[:CLAIMS_PER_CRITERION]}
+        shown[key] = [
+            r for r in items if r["id"] in kept or r["assessment"].verdict in QUESTIONED_VERDICTS
+        ]
+    wanted = [row for items in shown.values() for row in items]
+    claims = Claim.objects.select_related("framework", "criterion")
+    claims = claims.in_bulk([row["id"] for row in wanted])
+    for row in wanted:
+        claims[row["id"]].assessment = row["assessment"]  # worked out already: no citations needed
+    return {key: [claims[row["id"]] for row in items] for key, items in shown.items()}
+
+
+def _pair_scores(rows):
+    return evidence.aggregate(
+        ((row["framework_id"], row["criterion_id"]), row["score"], row["assessment"])
+        for row in rows
+    )
+
 
 def framework_claim_groups(framework):
-    """A framework's public claims grouped by criterion, in criterion display order."""
-    claims = (
-        public_claims()
-        .for_framework(framework)
-        .order_by(
-            "criterion__display_order", "criterion__name", "criterion_id", "-score", "-weight", "id"
-        )
-    )
-    scores = cached_evidence(framework_ids=[framework.pk])
-    return [
-        ClaimGroup(
-            framework=framework,
-            criterion=group[0].criterion,
-            evidence=scores.get((framework.pk, criterion_id)),
-            claims=_counted_first(group),
-        )
-        for criterion_id, group in (
-            (key, list(items)) for key, items in groupby(claims, key=lambda c: c.criterion_id)
-        )
-    ]
-
-
-def criterion_claim_groups(criterion):
-    """Every published framework's public claims on a criterion; frameworks without any too."""
-    frameworks = list(Framework.objects.published())
-    claims = public_claims().for_criterion(criterion).order_by("framework_id", "-score", "id")
-    by_framework = {key: list(items) for key, items in groupby(claims, lambda c: c.framework_id)}
-    scores = cached_evidence(criterion_ids=[criterion.pk])
+    """One group per criterion, in display order, for every criterion: its aggregated evidence
+    and at most CLAIMS_PER_CRITERION claims (none where there is no evidence). Four queries."""
+    rows = list(assessed_claims(framework_ids=[framework.pk]))
+    scores = _pair_scores(rows)
+    shown = _shown_claims(rows, "criterion_id")
     return [
         ClaimGroup(
             framework=framework,
             criterion=criterion,
             evidence=scores.get((framework.pk, criterion.pk)),
-            claims=_counted_first(by_framework.get(framework.pk, [])),
+            claims=shown.get(criterion.pk, []),
         )
-        for framework in frameworks
+        for criterion in Criterion.objects.all()
     ]
 
 
-def _counted_first(claims):
-    """Claims that count before those that count for nothing (refuted), otherwise as given."""
-    return sorted(claims, key=lambda claim: not claim.assessment.counts)
+def criterion_claim_groups(criterion):
+    """Every published framework on a criterion: its aggregated evidence and at most
+    CLAIMS_PER_CRITERION claims (none where there is no evidence). Four queries."""
+    rows = list(assessed_claims(criterion_ids=[criterion.pk]))
+    scores = _pair_scores(rows)
+    shown = _shown_claims(rows, "framework_id")
+    return [
+        ClaimGroup(
+            framework=framework,
+            criterion=criterion,
+            evidence=scores.get((framework.pk, criterion.pk)),
+            claims=shown.get(framework.pk, []),
+        )
+        for framework in Framework.objects.published()
+    ]
+
+
+def strong_and_weak(groups, n=3):
+    """The `n` criteria where the evidence scores a framework highest, and the `n` lowest (of
+    the rest), among groups whose evidence has a score."""
+    scored = sorted(
+        (g for g in groups if g.evidence and g.evidence.has_score),
+        key=lambda g: (-g.evidence.score, g.criterion.display_order),
+    )
+    strongest = [g for g in scored[:n] if g.evidence.score > 0]
+    weakest = [g for g in reversed(scored[len(strongest) :]) if g.evidence.score < 0][:n]
+    return strongest, weakest
 
 
 # --- for the advisor: plain data keyed by slugs ---------------------------------------------
@@ -254,6 +305,7 @@ def explaining_claims(*, winner, decisive, podium, weighted, limit):
     )
     claims = (
         public_claims()
+        .prefetch_related(citations_with_sources())
         .filter(is_decisive | may_be_questioned)
         .annotate(decisive=Case(When(is_decisive, then=Value(True)), default=Value(False)))
         .order_by("-decisive", "-weight", "id")

@@ -104,6 +104,9 @@ class Criterion(models.Model):
     class Meta:
         ordering = ["display_order", "name"]
         verbose_name_plural = "criteria"
+        # The claims explorer's default ordering starts here: walking criteria in display order
+        # lets the database stop after the rows of the page asked for.
+        indexes = [models.Index(fields=["display_order", "name", "id"], name="criterion_order")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(default_weight__lte=CRITERION_WEIGHT_MAX),
@@ -210,8 +213,9 @@ class ClaimQuerySet(models.QuerySet):
 
     def with_verdict(self, *verdicts):
         """Claims whose verdict (derived, or an editor's override) is one of `verdicts`."""
+        annotated = "support_reliability" in self.query.annotations
         return (
-            self.with_evidence()
+            (self if annotated else self.with_evidence())
             .annotate(evidence_verdict=evidence.verdict_expression())
             .filter(evidence_verdict__in=verdicts)
         )
@@ -300,6 +304,18 @@ class Claim(models.Model):
 
     class Meta:
         ordering = ["criterion__display_order", "framework__name", "-score", "id"]
+        # The explorer's other orderings over public claims, read in index order (see
+        # comparisons.pagination); the default one walks criteria, then each one's claims.
+        indexes = [
+            models.Index(
+                fields=["score", "id"], condition=Q(status="published"), name="claim_public_score"
+            ),
+            models.Index(
+                fields=["updated_at", "id"],
+                condition=Q(status="published"),
+                name="claim_public_updated",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(score__gte=SCORE_MIN, score__lte=SCORE_MAX),

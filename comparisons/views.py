@@ -5,7 +5,7 @@ visitor types in a query string goes through a form: an invalid value is a 400 w
 message, an unknown page or object a 404, never a 500.
 """
 
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import InvalidPage
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -14,6 +14,7 @@ from django.views.generic import DetailView, ListView
 from . import exports
 from .filters import ClaimFilter
 from .forms import CompareForm
+from .fragments import claim_cards
 from .knowledge import (
     compare_matrix,
     criteria_with_counts,
@@ -21,23 +22,35 @@ from .knowledge import (
     framework_claim_groups,
     public_claims,
     published_frameworks_with_counts,
+    strong_and_weak,
 )
 from .models import Criterion, Framework
+from .pagination import BoundedPaginator
 
 CLAIMS_PER_PAGE = 25
 EXPORT_FORMATS = {"csv": exports.csv_response, "json": exports.json_response}
 
 
+# The home page shows the frameworks with the most public claims, and the first criteria; the
+# framework and criterion lists have them all.
+HOME_FRAMEWORKS = 12
+HOME_CRITERIA = 30
+
+
 @require_safe
 def home(request):
-    frameworks = list(published_frameworks_with_counts())
+    frameworks = published_frameworks_with_counts()
+    featured = sorted(frameworks, key=lambda f: -f.claim_count)[:HOME_FRAMEWORKS]
+    criteria = criteria_with_counts()
     return render(
         request,
         "comparisons/home.html",
         {
-            "frameworks": frameworks,
-            "compare_slugs": ",".join(f.slug for f in frameworks[:2]),
-            "criteria": list(criteria_with_counts()),
+            "frameworks": featured,
+            "framework_count": len(frameworks),
+            "compare_slugs": ",".join(f.slug for f in featured[:2]),
+            "criteria": criteria[:HOME_CRITERIA],
+            "criterion_count": len(criteria),
         },
     )
 
@@ -82,9 +95,9 @@ class FrameworkDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         groups = framework_claim_groups(self.object)
-        covered = {group.criterion.pk for group in groups}
         context["groups"] = groups
-        context["uncovered"] = [c for c in Criterion.objects.all() if c.pk not in covered]
+        context["sections"] = with_cards(group for group in groups if group.evidence)
+        context["strongest"], context["weakest"] = strong_and_weak(groups)
         return context
 
 
@@ -101,8 +114,17 @@ class CriterionDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["groups"] = criterion_claim_groups(self.object)
+        groups = criterion_claim_groups(self.object)
+        context["groups"] = groups
+        context["sections"] = with_cards(groups)
         return context
+
+
+def with_cards(groups):
+    """[(group, its claims' rendered cards)], the cards fetched from the cache all at once."""
+    groups = list(groups)
+    cards = iter(claim_cards(claim for group in groups for claim in group.claims))
+    return [(group, [next(cards) for _ in group.claims]) for group in groups]
 
 
 @require_safe
@@ -151,12 +173,13 @@ def claim_list(request):
 
     claims = filterset.qs
     if export_format:
-        count = claims.count()
+        count = exports.bounded_count(claims)
         if count > exports.MAX_ROWS:
-            return exports.too_large_response(count, export_format)
+            return exports.too_large_response(export_format)
         return EXPORT_FORMATS[export_format](claims, request, count)
 
-    paginator = Paginator(claims, CLAIMS_PER_PAGE)
+    requested = request.GET.get("page") or 1
+    paginator = BoundedPaginator(claims, CLAIMS_PER_PAGE, requested)
     context = {
         "filterset": filterset,
         "paginator": paginator,
@@ -164,12 +187,10 @@ def claim_list(request):
         "export_max": exports.MAX_ROWS,
     }
     try:
-        context["page_obj"] = paginator.page(request.GET.get("page") or 1)
+        context["page_obj"] = page = paginator.page(requested)
     except InvalidPage:
-        context["page_error"] = (
-            f"There is no page “{request.GET['page'][:50]}” of these results: "
-            f"they have {paginator.num_pages} page{'s' if paginator.num_pages != 1 else ''}."
-        )
+        context["page_error"] = paginator.error_message(request.GET["page"])
         return render(request, "comparisons/claim_list.html", context, status=404)
+    context["cards"] = claim_cards(page, show_context=True)
     context["source"] = filterset.form.cleaned_data.get("source")
     return render(request, "comparisons/claim_list.html", context)

@@ -5,6 +5,8 @@ import io
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from comparisons.exports import COLUMN_NAMES
@@ -207,6 +209,45 @@ def test_pages_keep_the_filters_and_exports_hold_the_whole_set(client, db):
     assert [int(r[0]) for r in rows[1:]] == listed_ids(first) + listed_ids(second)
 
 
+@pytest.fixture
+def eighty_claims(db):
+    framework, criterion, source = make_framework(), make_criterion(), make_source()
+    for n in range(80):  # four pages of 25
+        make_claim(framework, criterion, source, statement=f"Claim {n}")
+
+
+def test_the_count_stops_a_few_pages_past_the_page_asked_for(client, eighty_claims, monkeypatch):
+    from comparisons import pagination
+
+    monkeypatch.setattr(pagination, "LOOK_AHEAD", 1)
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(CLAIMS)
+    html = first.content.decode()
+    assert "More than <strong>50</strong> claims" in html
+    assert "Page 1 of more than 2" in html
+    assert any("LIMIT 51" in q["sql"] for q in queries.captured_queries)
+
+    third = client.get(f"{CLAIMS}?page=3").content.decode()  # counts up to 100: all of them
+    assert "<strong>80</strong> claims" in third and "Page 3 of 4" in third
+    assert "More than" not in third
+    last = client.get(f"{CLAIMS}?page=4")
+    assert len(listed_ids(last)) == 5
+    beyond = client.get(f"{CLAIMS}?page=5")
+    assert beyond.status_code == 404
+    assert "they have 4 pages" in beyond.content.decode()
+
+
+def test_pages_stop_at_the_deepest_one_shown(client, eighty_claims, monkeypatch):
+    from comparisons import pagination
+
+    monkeypatch.setattr(pagination, "LOOK_AHEAD", 0)
+    monkeypatch.setattr(pagination, "MAX_PAGE", 2)
+    assert len(listed_ids(client.get(f"{CLAIMS}?page=2"))) == 25
+    response = client.get(f"{CLAIMS}?page=3")
+    assert response.status_code == 404
+    assert "Pages stop at 2: narrow the filters" in response.content.decode()
+
+
 @pytest.mark.parametrize("page", ["abc", "0", "-1", "9999", "1.5", "99999999999999999999999"])
 def test_a_page_that_does_not_exist_is_a_404_with_a_message(client, explorer, page):
     response = client.get(f"{CLAIMS}?page={page}")
@@ -289,7 +330,7 @@ def test_an_export_larger_than_its_bound_is_refused_with_a_message(
     monkeypatch.setattr(exports, "MAX_ROWS", 3)
     response = client.get(f"{CLAIMS}?format={export_format}")
     assert response.status_code == 400
-    assert "matches 4 claims; an export holds at most 3" in response.content.decode()
+    assert "matches more than 3 claims; an export holds at most 3" in response.content.decode()
     narrowed = client.get(f"{CLAIMS}?format={export_format}&framework=django")
     assert narrowed.status_code == 200 and narrowed.streaming
 

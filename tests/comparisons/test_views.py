@@ -137,10 +137,20 @@ def test_framework_page_shows_claims_by_criterion_with_score_status_and_citation
     assert escape(django.description[:40]) in html
     assert django.licence in html
     public = Claim.objects.published().filter(framework=django)
-    for claim in public:
-        assert f'id="claim-{claim.pk}"' in html
     groups = response.context["groups"]
-    assert sum(len(group.claims) for group in groups) == public.count()
+    shown = {claim.pk for group in groups for claim in group.claims}
+    for claim in public:
+        assert (f'id="claim-{claim.pk}"' in html) == (claim.pk in shown)
+        if claim.assessment.verdict in ("contested", "refuted"):
+            assert claim.pk in shown, "questioned claims are never hidden"
+    assert sum(len(group.claims) + group.hidden_count for group in groups) == public.count()
+    for group in groups:
+        assert len([c for c in group.claims if c.assessment.counts]) <= 3 + sum(
+            c.assessment.verdict == "contested" for c in group.claims
+        )
+        explorer = f"?framework=django&amp;criterion={group.criterion.slug}"
+        assert (explorer in html) == (group.hidden_count > 0)
+    assert len(groups) == Criterion.objects.count(), "every criterion, with or without evidence"
     assert [g.criterion.display_order for g in groups] == sorted(
         g.criterion.display_order for g in groups
     )

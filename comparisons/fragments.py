@@ -1,0 +1,39 @@
+"""Parts of pages rendered once per knowledge version and reused: claim cards.
+
+A claim card (the claim with its verdict and citations) looks the same on the framework page,
+the criterion page and every page of the explorer that lists it, so it is rendered once and kept
+under the knowledge-base version, like everything else cached from the knowledge base (see
+comparisons.cache): an editor's change bumps the version and no card made before it is read
+again. Only the cards not yet cached need their citations, so those alone are fetched.
+"""
+
+from django.core.cache import cache
+from django.db.models import prefetch_related_objects
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
+
+from .cache import TIMEOUT, current_version
+from .knowledge import citations_with_sources
+
+CLAIM_CARD = "comparisons/includes/claim_card.html"
+
+
+def claim_cards(claims, *, show_context=False):
+    """The rendered cards of `claims` (Claim objects with framework and criterion), in order."""
+    claims = list(claims)
+    if not claims:
+        return []
+    version = current_version()
+    keys = {claim.pk: f"kb:{version}:card:{int(show_context)}:{claim.pk}" for claim in claims}
+    found = cache.get_many(keys.values())
+    missing = [claim for claim in claims if keys[claim.pk] not in found]
+    if missing:
+        prefetch_related_objects(missing, citations_with_sources())
+        template = get_template(CLAIM_CARD)
+        made = {
+            keys[claim.pk]: template.render({"claim": claim, "show_context": show_context})
+            for claim in missing
+        }
+        cache.set_many(made, TIMEOUT)
+        found.update(made)
+    return [mark_safe(found[keys[claim.pk]]) for claim in claims]
