@@ -6,12 +6,14 @@ from pathlib import Path
 from django.core.management import call_command
 
 from advisor.models import Option, OptionWeight, Question
+from tests.advisor.test_questions_for_more_frameworks import NEW_DESIGN
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "questionnaire.json"
 
 # The design of the questionnaire, drawn from the article's "When to use Flask?", "When to use
 # Django?" and "How can iTechnolabs help" sections: question -> option -> {criterion: change}.
 # The fixture references criteria by primary key; this table says which slug each must be.
+
 DESIGN = {
     "How big is the project, and how much will it grow?": {
         "A small app or a prototype that will stay small": {
@@ -118,16 +120,20 @@ def test_every_option_weight_points_at_the_intended_criterion(loaded):
     for weight in weights:
         question = loaded_design.setdefault(weight.option.question.text, {})
         question.setdefault(weight.option.label, {})[weight.criterion.slug] = weight.change
-    assert loaded_design == DESIGN
+    assert loaded_design == {**DESIGN, **NEW_DESIGN}
 
 
 def test_questions_in_order_with_unique_labels(loaded):
     questions = list(Question.objects.all())
-    assert [q.text for q in questions] == list(DESIGN)
+    assert [q.text for q in questions] == [*DESIGN, *NEW_DESIGN]
     assert len(questions) >= 8
     assert all(q.is_active for q in questions)
     assert {q.kind for q in questions} == {Question.Kind.SINGLE, Question.Kind.MULTIPLE}
-    assert all(q.is_required for q in questions if q.kind == Question.Kind.SINGLE)
+    # The article's single-choice questions are required; the ones that separate the further
+    # frameworks are optional, so answers saved before them stay valid.
+    article = [q for q in questions if q.text in DESIGN]
+    assert all(q.is_required for q in article if q.kind == Question.Kind.SINGLE)
+    assert not any(q.is_required for q in questions if q.text in NEW_DESIGN)
     labels = list(Option.objects.values_list("label", flat=True))
     assert len(labels) == len(set(labels))
 

@@ -68,6 +68,10 @@ SOURCE_FILES = {
     23: "django-docs-index.txt",
     24: "django-docs-faq-help.txt",
     25: "django-docs-intro-tutorial08.txt",
+    26: "django-docs-topics-async.txt",
+    27: "django-docs-internals-release-process.txt",
+    28: "flask-docs-async-await.rst",
+    29: "flask-CHANGES.rst",
 }
 
 # The article's section headings, in order; text before the first one is its introduction.
@@ -155,6 +159,12 @@ REQUIRED_CRITERIA = {
     "development-speed",
     "cost",
     "documentation",
+    "async-support",
+    "data-validation",
+    "openapi",
+    "websockets",
+    "type-hints",
+    "maturity",
 }
 
 REFUTED, CONTESTED, SUPPORTED, UNSUPPORTED = "refuted", "contested", "supported", "unsupported"
@@ -454,7 +464,9 @@ def test_article_table_rows_are_the_cells_the_checks_expect():
 
 def test_every_saved_source_is_described_in_the_readme_with_its_version():
     readme = SOURCES_README.read_text(encoding="utf-8")
-    saved = {path.name for path in SOURCES_DIR.iterdir() if path.name != "README.md"}
+    # Files only: the folders beside them hold the further frameworks' sources, each listed in
+    # its own index.json (tests/comparisons/test_framework_content.py checks those).
+    saved = {path.name for path in SOURCES_DIR.iterdir() if path.is_file()} - {"README.md"}
     assert saved == set(SOURCE_FILES.values()), "SOURCE_FILES and fixtures/sources/ disagree"
     sources = objects("source")
     for pk, name in SOURCE_FILES.items():
@@ -485,7 +497,7 @@ def test_loads_on_an_empty_database():
     call_command("loaddata", "starting_content", verbosity=0)
 
     assert Framework.objects.count() == 2
-    assert Criterion.objects.count() == 19
+    assert Criterion.objects.count() == 25
     assert Source.objects.count() == len(SOURCE_FILES) + 1  # and Django's licence
     assert Claim.objects.count() >= 60
     assert Citation.objects.count() >= Claim.objects.count()
@@ -520,11 +532,14 @@ def test_frameworks_are_flask_and_django_with_their_real_facts(loaded):
     )
     for fw in Framework.objects.all():
         assert fw.is_published and fw.tagline and fw.description
+    # The releases the saved sources were taken at, and their PKG-INFO's Requires-Python.
+    releases = {fw.slug: (fw.current_version, fw.python_requires) for fw in Framework.objects.all()}
+    assert releases == {"django": ("5.2.19", ">=3.10"), "flask": ("3.1.3", ">=3.9")}
 
 
 def test_criteria_cover_the_article_table_and_the_agreed_slugs(loaded):
     criteria = list(Criterion.objects.all())
-    assert len(criteria) == 19
+    assert len(criteria) == 25
     assert {c.slug for c in criteria} == REQUIRED_CRITERIA
     for row, slug in zip(TABLE_ROWS, TABLE_CRITERIA, strict=True):
         assert Criterion.objects.get(slug=slug).name == row
