@@ -8,6 +8,7 @@ simply orphaned and expire.
 
 import contextvars
 import functools
+import gzip
 import hashlib
 import json
 import re
@@ -16,10 +17,11 @@ from dataclasses import dataclass
 from django import forms
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection, transaction
 from django.db.models import F
 from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
 
 from .models import KnowledgeVersion
 
@@ -96,9 +98,16 @@ def cached(name, build, version=None):
     return value
 
 
+def fragment_cache():
+    """Where rendered fragments are kept: the "fragments" cache, or the default one if the
+    settings have none."""
+    return caches["fragments"] if "fragments" in settings.CACHES else cache
+
+
 def clear():
     """Forget everything cached, shared and local (tests start from here)."""
     cache.clear()
+    fragment_cache().clear()
     _local.update(version=None, values={})
 
 
@@ -238,24 +247,53 @@ def cache_public_page(view=None, *, reads=()):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD") or is_personal(request):
+        if not settings.PAGE_CACHE or request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        if is_personal(request):
             return view(request, *args, **kwargs)
         key, storable = page_key(request, reads)
         if key is None:
             return view(request, *args, **kwargs)
         stored = cache.get(key)
         if stored is not None:
-            content, headers = stored
-            return HttpResponse(content, headers=headers)
+            content, compressed, headers = stored
+            return encoded(request, HttpResponse(headers=headers), content, compressed)
         response = view(request, *args, **kwargs)
         if hasattr(response, "render"):
             response.render()
         personal = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # the page holds a CSRF token
         if storable and response.status_code == 200 and not response.streaming and not personal:
+            content = response.content
             if response.get("Content-Type", "").startswith("text/html"):
-                response.content = INDENTATION.sub(b"\n", response.content)  # ~20 % smaller
+                content = INDENTATION.sub(b"\n", content)  # ~20 % smaller
             headers = {h: response[h] for h in KEPT_HEADERS if h in response}
-            cache.set(key, (response.content, headers), TIMEOUT)
+            compressed = compress(content)
+            cache.set(key, (content, compressed, headers), TIMEOUT)
+            return encoded(request, response, content, compressed)
         return response
 
     return wrapper
+
+
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+MIN_COMPRESSED = 200  # bytes: below this, gzip's own overhead is not worth it
+
+
+def compress(content):
+    """The gzip form of a page, made once when it is stored (None when it would not help)."""
+    if len(content) < MIN_COMPRESSED:
+        return None
+    compressed = gzip.compress(content, compresslevel=6, mtime=0)
+    return compressed if len(compressed) < len(content) else None
+
+
+def encoded(request, response, content, compressed):
+    """`response` with a stored page's content, gzipped for clients that accept it (then
+    GZipMiddleware leaves it alone)."""
+    patch_vary_headers(response, ("Accept-Encoding",))
+    if compressed and ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+        response.content = compressed
+        response["Content-Encoding"] = "gzip"
+    else:
+        response.content = content
+    return response

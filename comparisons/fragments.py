@@ -7,12 +7,11 @@ comparisons.cache): an editor's change bumps the version and no card made before
 again. Only the cards not yet cached need their citations, so those alone are fetched.
 """
 
-from django.core.cache import cache
 from django.db.models import prefetch_related_objects
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
-from .cache import TIMEOUT, current_version
+from .cache import TIMEOUT, current_version, fragment_cache
 from .knowledge import citations_with_sources
 
 CLAIM_CARD = "comparisons/includes/claim_card.html"
@@ -25,6 +24,7 @@ def claim_cards(claims, *, show_context=False):
         return []
     version = current_version()
     keys = {claim.pk: f"kb:{version}:card:{int(show_context)}:{claim.pk}" for claim in claims}
+    cache = fragment_cache()
     found = cache.get_many(keys.values())
     missing = [claim for claim in claims if keys[claim.pk] not in found]
     if missing:

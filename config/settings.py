@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses what the page cache has not compressed already (it stores pages gzipped once).
+    "django.middleware.gzip.GZipMiddleware",
     "comparisons.cache.KnowledgeVersionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -107,31 +109,56 @@ WSGI_APPLICATION = "config.wsgi.application"
 # Persistent connections. A connection that failed is closed at the end of its request, so the
 # site reconnects by itself after a database outage; health checks (a query before every
 # request) are optional.
+DATABASE_OPTIONS = {
+    "conn_max_age": int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+    "conn_health_checks": env_bool("DJANGO_CONN_HEALTH_CHECKS"),
+}
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
-        conn_health_checks=env_bool("DJANGO_CONN_HEALTH_CHECKS"),
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", **DATABASE_OPTIONS
     )
 }
+# A PostgreSQL read replica of "default" for visitors' pages (config/replicas.py says what goes
+# where, and how a lagging replica is noticed).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], **DATABASE_OPTIONS
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.replicas.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("comparisons.cache.KnowledgeVersionMiddleware") + 1,
+        "config.replicas.ReplicaMiddleware",
+    )
 
 # Redis: a server that is slow or gone costs a request at most these few seconds, never a hung
 # worker. Give the server a memory limit and an eviction policy (README, "Caching").
+# "fragments" holds the claim cards rendered once per knowledge version (comparisons/fragments.py):
+# many small entries, kept apart so that they and the pages in "default" do not evict each other.
 if os.environ.get("REDIS_URL"):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-            "OPTIONS": {
-                "socket_connect_timeout": 1,
-                "socket_timeout": 1,
-                "retry_on_timeout": False,
-                "health_check_interval": 30,
-            },
-        }
+    REDIS = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        "OPTIONS": {
+            "socket_connect_timeout": 1,
+            "socket_timeout": 1,
+            "retry_on_timeout": False,
+            "health_check_interval": 30,
+        },
     }
+    CACHES = {"default": REDIS, "fragments": {**REDIS, "KEY_PREFIX": "fragments"}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "fragments",
+            "OPTIONS": {"MAX_ENTRIES": 10_000},  # about 20 MB of cards per process
+        },
+    }
+
+# Off only to measure what a page costs when it is not in the page cache (bench/run.py).
+PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", default=True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -144,3 +144,36 @@ def test_cached_html_pages_lose_their_template_indentation_only(rf):
     assert page(rf.get("/p/")).content == b"<ul>\n<li>a  b</li>\n<li>c</li>\n</ul>"
     assert page(rf.get("/p/")).content == b"<ul>\n<li>a  b</li>\n<li>c</li>\n</ul>"
     assert text(rf.get("/t/")).content == b"a\n    b"
+
+
+def test_cached_pages_are_gzipped_once_for_clients_that_accept_it(rf, monkeypatch):
+    import gzip
+
+    from django.http import HttpResponse
+
+    from comparisons.cache import cache_public_page
+
+    compressions = []
+    real_compress = cache.compress
+    monkeypatch.setattr(cache, "compress", lambda c: compressions.append(1) or real_compress(c))
+    body = "<p>" + "evidence " * 200 + "</p>"
+
+    @cache_public_page
+    def page(request):
+        return HttpResponse(body)
+
+    for _ in range(3):
+        response = page(rf.get("/g/", headers={"accept-encoding": "gzip, deflate, br"}))
+        assert response["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in response["Vary"]
+        assert gzip.decompress(response.content).decode() == body
+    plain = page(rf.get("/g/"))
+    assert plain.content.decode() == body and not plain.has_header("Content-Encoding")
+    assert "Accept-Encoding" in plain["Vary"]
+    assert compressions == [1], "compressed when stored, not per request"
+
+
+def test_uncached_pages_are_gzipped_by_the_middleware(client, db):
+    response = client.get("/claims/?q=flask", headers={"accept-encoding": "gzip"})  # never stored
+    assert response.status_code == 200
+    assert response["Content-Encoding"] == "gzip"
