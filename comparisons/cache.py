@@ -83,19 +83,28 @@ LOCAL_ENTRIES = 256
 
 def cached(name, build, version=None):
     """The value cached under `name` for the current version, built by `build()` on a miss."""
+    return cached_many([name], lambda missing: {name: build()}, version)[name]
+
+
+def cached_many(names, build, version=None):
+    """{name: value} of each of `names` cached for the current version. `build(missing)` makes
+    {name: value} for those not cached yet, all in one go (one query for several)."""
     version = current_version() if version is None else version
     if _local["version"] != version or len(_local["values"]) >= LOCAL_ENTRIES:
         _local.update(version=version, values={})
     values = _local["values"]
-    if name in values:
-        return values[name]
-    key = f"kb:{version}:{name}"
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, TIMEOUT)
-    values[name] = value
-    return value
+    found = {name: values[name] for name in names if name in values}
+    missing = [name for name in names if name not in found]
+    if missing:
+        keys = {f"kb:{version}:{name}": name for name in missing}
+        found.update((keys[key], value) for key, value in cache.get_many(list(keys)).items())
+        unbuilt = [name for name in missing if name not in found]
+        if unbuilt:
+            made = build(unbuilt)
+            cache.set_many({f"kb:{version}:{name}": made[name] for name in unbuilt}, TIMEOUT)
+            found.update(made)
+        values.update((name, found[name]) for name in missing)
+    return found
 
 
 def fragment_cache():

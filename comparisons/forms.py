@@ -150,10 +150,16 @@ class ClaimFilterForm(forms.Form):
         return cleaned
 
 
+class ManyChoicesField(forms.MultipleChoiceField):
+    """Checkboxes for what may be a long list (every published framework)."""
+
+    many_choices = True  # drawn by comparisons.templatetags.fast_forms
+
+
 class CompareForm(forms.Form):
     """Pick 2 to MAX_COMPARED published frameworks, and optionally one category of criteria."""
 
-    frameworks = forms.MultipleChoiceField(
+    frameworks = ManyChoicesField(
         widget=CommaSeparatedCheckboxes,
         label="Frameworks to compare",
         help_text=f"Pick 2 to {MAX_COMPARED}.",

@@ -1,10 +1,11 @@
-"""Parts of pages rendered once per knowledge version and reused: claim cards.
+"""Parts of pages rendered once per knowledge version and reused: claim cards, compare cells.
 
 A claim card (the claim with its verdict and citations) looks the same on the framework page,
 the criterion page and every page of the explorer that lists it, so it is rendered once and kept
 under the knowledge-base version, like everything else cached from the knowledge base (see
 comparisons.cache): an editor's change bumps the version and no card made before it is read
-again. Only the cards not yet cached need their citations, so those alone are fetched.
+again. Only the cards not yet cached need their citations, so those alone are fetched. A compare
+cell (one framework on one criterion) is the same in every selection that framework is in.
 """
 
 from django.db.models import prefetch_related_objects
@@ -37,3 +38,25 @@ def claim_cards(claims, *, show_context=False):
         cache.set_many(made, TIMEOUT)
         found.update(made)
     return [mark_safe(found[keys[claim.pk]]) for claim in claims]
+
+
+def compare_cells(matrix):
+    """[(row, [(cell, html)])]: the matrix's rows with each cell's rendered inside (without the
+    "leads" mark, which depends on the other frameworks chosen)."""
+    from .templatetags.evidence import compare_cell
+
+    version = current_version()
+    pairs = [(row, cell) for row in matrix.rows for cell in row.cells]
+    keys = [f"kb:{version}:cell:{cell.framework_slug}:{row.criterion_slug}" for row, cell in pairs]
+    cache = fragment_cache()
+    found = cache.get_many(keys)
+    made = {
+        key: compare_cell(cell, row.criterion_slug)
+        for key, (row, cell) in zip(keys, pairs, strict=True)
+        if key not in found
+    }
+    if made:
+        cache.set_many(made, TIMEOUT)
+        found.update(made)
+    html = iter(mark_safe(found[key]) for key in keys)
+    return [(row, [(cell, next(html)) for cell in row.cells]) for row in matrix.rows]

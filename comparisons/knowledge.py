@@ -25,7 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from . import evidence
-from .cache import cached
+from .cache import cached, cached_many
 from .models import Citation, Claim, Criterion, Framework
 
 # The compare page shows at most this many frameworks side by side.
@@ -156,9 +156,11 @@ def evidence_scores(framework_ids=None, criterion_ids=None):
     )
 
 
-# The framework and criterion pages show this many claims per group that are neither contested
-# nor refuted (those are always shown); the explorer has them all.
-CLAIMS_PER_CRITERION = 3
+# The framework and criterion pages show, per group, this many claims that count (the most
+# favourable and weightiest first) and the weightiest contested or refuted one; the rest are a
+# link to the explorer away, their number and verdicts said next to it.
+CLAIMS_PER_CRITERION = 2
+QUESTIONED_PER_CRITERION = 1
 
 
 @dataclass(frozen=True)
@@ -175,30 +177,35 @@ class ClaimGroup:
         """Public claims of this pair that are not in `claims`."""
         return (self.evidence.claim_count if self.evidence else 0) - len(self.claims)
 
+    @property
+    def hidden_questioned_count(self):
+        """Contested or refuted claims of this pair that are not in `claims`."""
+        if not self.evidence:
+            return 0
+        shown = sum(c.assessment.verdict in QUESTIONED_VERDICTS for c in self.claims)
+        return self.evidence.contested_count + self.evidence.refuted_count - shown
+
 
 def _shown_claims(rows, group_key):
     """{group: [Claim]}: the claims a page shows for each group of assessed rows (see
-    assessed_claims()). Every contested or refuted claim, never hidden, and up to
-    CLAIMS_PER_CRITERION others; those that count first, then the most favourable and the
-    weightiest. One query, for the claims shown."""
+    assessed_claims() and CLAIMS_PER_CRITERION), those that count first. One query."""
 
     def order(row):
-        return (
-            row[group_key],
-            not row["assessment"].counts,
-            -row["score"],
-            -row["weight"],
-            row["id"],
-        )
+        assessment = row["assessment"]
+        return (row[group_key], not assessment.counts, -row["score"], -row["weight"], row["id"])
+
+    def questioned(row):
+        return row["assessment"].verdict in QUESTIONED_VERDICTS
 
     shown = {}
     for key, items in groupby(sorted(rows, key=order), key=lambda r: r[group_key]):
         items = list(items)
-        plain = [r for r in items if r["assessment"].verdict not in QUESTIONED_VERDICTS]
-        kept = {r["id"] for r in plain[:CLAIMS_PER_CRITERION]}
-        shown[key] = [
-            r for r in items if r["id"] in kept or r["assessment"].verdict in QUESTIONED_VERDICTS
-        ]
+        plain = [r for r in items if not questioned(r)][:CLAIMS_PER_CRITERION]
+        doubted = sorted(
+            (r for r in items if questioned(r)), key=lambda r: (-r["weight"], r["id"])
+        )[:QUESTIONED_PER_CRITERION]
+        kept = {r["id"] for r in plain + doubted}
+        shown[key] = [r for r in items if r["id"] in kept]
     wanted = [row for items in shown.values() for row in items]
     claims = Claim.objects.select_related("framework", "criterion")
     claims = claims.in_bulk([row["id"] for row in wanted])
@@ -451,13 +458,10 @@ def _strongest(rows):
     )
 
 
-def build_compare_matrix(frameworks, criteria):
-    """The table of differences: one row per criterion, one cell per framework (2 queries)."""
-    framework_ids = [f.pk for f in frameworks]
-    criterion_ids = [c.pk for c in criteria]
+def _build_columns(framework_ids):
     claims = list(
         assessed_claims(
-            framework_ids, criterion_ids, fields=("statement",), citation_count=_citation_count()
+            framework_ids, None, fields=("statement",), citation_count=_citation_count()
         )
     )
     claims.sort(key=lambda row: (row["framework_id"], row["criterion_id"]))
@@ -468,12 +472,40 @@ def build_compare_matrix(frameworks, criteria):
     scores = evidence.aggregate(
         (key, row["score"], row["assessment"]) for key, group in by_pair.items() for row in group
     )
+    columns = {framework_id: {} for framework_id in framework_ids}
+    for (framework_id, criterion_id), group in by_pair.items():
+        columns[framework_id][criterion_id] = (
+            scores[framework_id, criterion_id],
+            sum(r["citation_count"] for r in group),
+            _strongest(group),
+        )
+    return columns
 
+
+def framework_columns(frameworks):
+    """[{criterion id: (EvidenceScore, citation count, StrongestClaim)}], one per framework: its
+    compare column over every criterion with public claims. Each is cached per knowledge version
+    and shared by every selection the framework is compared in; those not cached yet are built
+    together (2 queries)."""
+    names = {f"compare-column:{f.pk}": f.pk for f in frameworks}
+
+    def build(missing):
+        built = _build_columns([names[name] for name in missing])
+        return {name: built[names[name]] for name in missing}
+
+    columns = cached_many(list(names), build)
+    return [columns[f"compare-column:{f.pk}"] for f in frameworks]
+
+
+def build_compare_matrix(frameworks, criteria):
+    """The table of differences: one row per criterion, one cell per framework, from the
+    frameworks' cached columns (2 queries when some are not cached yet)."""
+    columns = framework_columns(frameworks)
     rows = []
     lead_counts = [0] * len(frameworks)
     for criterion in criteria:
-        found = [scores.get((f.pk, criterion.pk)) for f in frameworks]
-        leaders = _leaders([e.score if e else None for e in found])
+        found = [column.get(criterion.pk) for column in columns]
+        leaders = _leaders([e[0].score if e else None for e in found])
         for i in leaders:
             lead_counts[i] += 1
         cells = [
@@ -481,13 +513,13 @@ def build_compare_matrix(frameworks, criteria):
             if e is None
             else Cell(
                 framework_slug=f.slug,
-                score=e.score,
-                strength=e.strength,
-                claim_count=e.claim_count,
-                contested_count=e.contested_count,
-                refuted_count=e.refuted_count,
-                citation_count=sum(r["citation_count"] for r in by_pair[f.pk, criterion.pk]),
-                strongest=_strongest(by_pair[f.pk, criterion.pk]),
+                score=e[0].score,
+                strength=e[0].strength,
+                claim_count=e[0].claim_count,
+                contested_count=e[0].contested_count,
+                refuted_count=e[0].refuted_count,
+                citation_count=e[1],
+                strongest=e[2],
                 leads=i in leaders,
             )
             for i, (f, e) in enumerate(zip(frameworks, found, strict=True))
@@ -517,9 +549,3 @@ def build_compare_matrix(frameworks, criteria):
     return CompareMatrix(
         frameworks=[(f.slug, f.name) for f in frameworks], rows=rows, summary=summary
     )
-
-
-def compare_matrix(frameworks, criteria, category=""):
-    """build_compare_matrix(), cached per framework selection (in column order) and category."""
-    key = "compare:{}:{}".format("-".join(str(f.pk) for f in frameworks), category or "all")
-    return cached(key, lambda: build_compare_matrix(frameworks, criteria))

@@ -14,9 +14,9 @@ from django.views.generic import DetailView, ListView
 from . import exports
 from .filters import ClaimFilter
 from .forms import CompareForm
-from .fragments import claim_cards
+from .fragments import claim_cards, compare_cells
 from .knowledge import (
-    compare_matrix,
+    build_compare_matrix,
     criteria_with_counts,
     criterion_claim_groups,
     framework_claim_groups,
@@ -148,7 +148,8 @@ def compare(request):
     if category:
         criteria = criteria.filter(category=category)
     chosen = form.cleaned_data["frameworks"]
-    context["matrix"] = compare_matrix(chosen, list(criteria), category)
+    context["matrix"] = matrix = build_compare_matrix(chosen, list(criteria))
+    context["rows"] = compare_cells(matrix)
     context["category_label"] = dict(Criterion.Category.choices).get(category, "")
     context["chosen"] = chosen
     return render(request, "comparisons/compare.html", context)

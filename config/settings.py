@@ -153,7 +153,7 @@ else:
         "fragments": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "fragments",
-            "OPTIONS": {"MAX_ENTRIES": 10_000},  # about 20 MB of cards per process
+            "OPTIONS": {"MAX_ENTRIES": 20_000},  # cards and cells: about 30 MB per process
         },
     }
 

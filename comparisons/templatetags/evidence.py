@@ -1,8 +1,10 @@
-"""Template helpers for showing evidence: the score bar and signed scores."""
+"""Template helpers for showing evidence: the score bar, signed scores and compare cells."""
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 
 from comparisons.models import SCORE_MAX, SCORE_MIN
 
@@ -63,3 +65,48 @@ def score_bar(score, label=""):
         bar_height=HEIGHT - 4,
         **bar_geometry(score),
     )
+
+
+def _plural(n, word):
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+@register.simple_tag
+def compare_cell(cell, criterion_slug):
+    """The inside of one compare-table cell, built in Python: the table has hundreds. The same
+    in every selection (comparisons.fragments caches it); the "leads" mark is the template's."""
+    if not cell.has_evidence:
+        if cell.refuted_count:
+            text = f"No evidence that counts: {_plural(cell.refuted_count, 'refuted claim')}"
+        else:
+            text = "No evidence"
+        return format_html('<span class="text-body-secondary">{}</span>', text)
+    counts = [_plural(cell.claim_count, "claim"), _plural(cell.citation_count, "citation")]
+    if cell.contested_count:
+        counts.append(f"{cell.contested_count} contested")
+    if cell.refuted_count:
+        counts.append(f"{cell.refuted_count} refuted")
+    html = format_html(
+        '<div class="d-flex flex-wrap align-items-center gap-1">{} <span class="badge '
+        'text-bg-light border strength strength-{}">{} evidence</span></div>'
+        '<div class="small text-body-secondary">{}</div>',
+        score_bar(cell.score),
+        cell.strength_label,
+        cell.strength_label,
+        " · ".join(counts),
+    )
+    if cell.strongest:
+        strongest = cell.strongest
+        url = reverse("comparisons:framework-detail", args=[cell.framework_slug])
+        note = _plural(strongest.citation_count, "citation")
+        if strongest.verdict == "contested":
+            note += ", contested"
+        html += format_html(
+            '<p class="small mb-0 mt-1 strongest-claim"><a href="{}#criterion-{}">{}</a> '
+            '<span class="text-body-secondary">({})</span></p>',
+            url,
+            criterion_slug,
+            Truncator(strongest.statement).words(30),
+            note,
+        )
+    return html
