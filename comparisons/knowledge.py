@@ -161,6 +161,10 @@ def evidence_scores(framework_ids=None, criterion_ids=None):
 # link to the explorer away, their number and verdicts said next to it.
 CLAIMS_PER_CRITERION = 2
 QUESTIONED_PER_CRITERION = 1
+# Groups shown with their claims: a framework page's first criteria with evidence, a criterion
+# page's best scored frameworks. The others are a row each, linking to the explorer.
+FRAMEWORK_PAGE_CRITERIA = 30
+CRITERION_PAGE_FRAMEWORKS = 12
 
 
 @dataclass(frozen=True)
@@ -221,12 +225,16 @@ def _pair_scores(rows):
     )
 
 
-def framework_claim_groups(framework):
+def framework_claim_groups(framework, with_claims=None):
     """One group per criterion, in display order, for every criterion: its aggregated evidence
-    and at most CLAIMS_PER_CRITERION claims (none where there is no evidence). Four queries."""
+    and, for the first `with_claims` criteria with evidence (default FRAMEWORK_PAGE_CRITERIA),
+    the claims a page shows (see CLAIMS_PER_CRITERION). Four queries."""
+    with_claims = FRAMEWORK_PAGE_CRITERIA if with_claims is None else with_claims
     rows = list(assessed_claims(framework_ids=[framework.pk]))
     scores = _pair_scores(rows)
-    shown = _shown_claims(rows, "criterion_id")
+    criteria = list(Criterion.objects.all())
+    covered = [c.pk for c in criteria if (framework.pk, c.pk) in scores][:with_claims]
+    shown = _shown_claims([r for r in rows if r["criterion_id"] in set(covered)], "criterion_id")
     return [
         ClaimGroup(
             framework=framework,
@@ -234,16 +242,27 @@ def framework_claim_groups(framework):
             evidence=scores.get((framework.pk, criterion.pk)),
             claims=shown.get(criterion.pk, []),
         )
-        for criterion in Criterion.objects.all()
+        for criterion in criteria
     ]
 
 
-def criterion_claim_groups(criterion):
-    """Every published framework on a criterion: its aggregated evidence and at most
-    CLAIMS_PER_CRITERION claims (none where there is no evidence). Four queries."""
+def criterion_claim_groups(criterion, with_claims=None):
+    """Every published framework on a criterion, the best scored first, then those whose claims
+    are all refuted, then those without evidence: its aggregated evidence and, for the first
+    `with_claims` (default CRITERION_PAGE_FRAMEWORKS), the claims a page shows. Four queries."""
+    with_claims = CRITERION_PAGE_FRAMEWORKS if with_claims is None else with_claims
     rows = list(assessed_claims(criterion_ids=[criterion.pk]))
     scores = _pair_scores(rows)
-    shown = _shown_claims(rows, "framework_id")
+
+    def rank(framework):
+        found = scores.get((framework.pk, criterion.pk))
+        if found is None:
+            return (2, 0, framework.name)
+        return (0, -found.score, framework.name) if found.has_score else (1, 0, framework.name)
+
+    frameworks = sorted(Framework.objects.published(), key=rank)
+    chosen = {f.pk for f in frameworks[:with_claims] if (f.pk, criterion.pk) in scores}
+    shown = _shown_claims([r for r in rows if r["framework_id"] in chosen], "framework_id")
     return [
         ClaimGroup(
             framework=framework,
@@ -251,7 +270,7 @@ def criterion_claim_groups(criterion):
             evidence=scores.get((framework.pk, criterion.pk)),
             claims=shown.get(framework.pk, []),
         )
-        for framework in Framework.objects.published()
+        for framework in frameworks
     ]
 
 

@@ -96,7 +96,7 @@ class FrameworkDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         groups = framework_claim_groups(self.object)
         context["groups"] = groups
-        context["sections"] = with_cards(group for group in groups if group.evidence)
+        context["sections"] = with_cards(group for group in groups if group.claims)
         context["strongest"], context["weakest"] = strong_and_weak(groups)
         return context
 
@@ -116,7 +116,9 @@ class CriterionDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         groups = criterion_claim_groups(self.object)
         context["groups"] = groups
-        context["sections"] = with_cards(groups)
+        context["sections"] = with_cards(group for group in groups if group.claims)
+        context["others"] = [g for g in groups if g.evidence and not g.claims]
+        context["unknown"] = [g for g in groups if not g.evidence]
         return context
 
 

@@ -376,3 +376,32 @@ def test_lists_keep_the_editors_order(client, starting_content):
     )
     frameworks = client.get(reverse("comparisons:framework-list")).context["frameworks"]
     assert [f.name for f in frameworks] == sorted(f.name for f in frameworks)
+
+
+def test_big_pages_show_claims_for_their_first_groups_and_link_the_rest(
+    client, starting_content, monkeypatch
+):
+    from comparisons import knowledge
+
+    monkeypatch.setattr(knowledge, "FRAMEWORK_PAGE_CRITERIA", 1)
+    monkeypatch.setattr(knowledge, "CRITERION_PAGE_FRAMEWORKS", 1)
+    response = client.get(reverse("comparisons:framework-detail", args=["django"]))
+    groups = response.context["groups"]
+    with_claims = [g for g in groups if g.claims]
+    assert len(with_claims) == 1 and len(response.context["sections"]) == 1
+    html = response.content.decode()
+    for group in groups:
+        if group.evidence and not group.claims:
+            assert f"?framework=django&amp;criterion={group.criterion.slug}" in html
+
+    response = client.get(reverse("comparisons:criterion-detail", args=["learning-curve"]))
+    groups = response.context["groups"]
+    scores = [g.evidence.score for g in groups if g.evidence and g.evidence.has_score]
+    assert scores == sorted(scores, reverse=True), "the best scored framework first"
+    assert [bool(g.claims) for g in groups][:1] == [True]
+    others = response.context["others"]
+    assert others and not any(g.claims for g in others)
+    html = response.content.decode()
+    assert "More frameworks with evidence" in html
+    for group in others:
+        assert f"?framework={group.framework.slug}&amp;criterion=learning-curve" in html
