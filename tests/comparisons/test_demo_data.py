@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -45,3 +47,13 @@ def test_bad_scale_and_a_second_run_are_refused():
     generate(scale=1)
     with pytest.raises(CommandError, match="already loaded"):
         generate(scale=1)
+
+
+def test_progress_in_a_log_is_a_line_per_tenth_not_a_redrawn_bar():
+    log = io.StringIO()  # not a terminal
+    call_command("generate_demo_data", "--scale", "2", stderr=log, stdout=io.StringIO())
+    lines = log.getvalue().splitlines()
+    assert "\r" not in log.getvalue()
+    assert 1 <= len(lines) <= 10
+    assert lines[-1].startswith("100%")
+    assert all(line.split("%")[0].strip().isdigit() for line in lines)

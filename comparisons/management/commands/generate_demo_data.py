@@ -82,7 +82,11 @@ class Command(BaseCommand):
             raise CommandError("Demo data is already loaded; use a fresh database.")
         rng = random.Random(seed)
         sizes = shape(scale)
-        progress = Progress(sum(sizes.values()), enabled=options["verbosity"] > 0)
+        progress = Progress(
+            sum(sizes.values()),
+            enabled=options["verbosity"] > 0,
+            stream=options.get("stderr") or sys.stderr,
+        )
         started = time.monotonic()
         with transaction.atomic():
             frameworks = self.create(
