@@ -1,6 +1,8 @@
 -- wrk script. Without BENCH_PATHS: POST the advisor form (body and cookie from BENCH_BODY and
 -- BENCH_COOKIE). With BENCH_PATHS ("GET /a|GET /b|POST /advisor/"): cycle through the requests,
--- for the soak test. Counts status classes so the summary can tell 3xx asked for from errors.
+-- for the soak test. With BENCH_PATHS_FILE (one path per line): GET each in turn, each thread
+-- from its own place, for cache misses (every line a different query). Counts status classes so
+-- the summary can tell 3xx asked for from errors.
 local paths = {}
 local body = os.getenv("BENCH_BODY") or ""
 local cookie = os.getenv("BENCH_COOKIE") or ""
@@ -11,15 +13,25 @@ if spec then
     table.insert(paths, {method = method, path = path})
   end
 end
+local file = os.getenv("BENCH_PATHS_FILE")
+if file then
+  for line in io.lines(file) do
+    table.insert(paths, {method = "GET", path = line})
+  end
+end
 local i = 0
 local threads = {}
 local classes = {"1xx", "2xx", "3xx", "4xx", "5xx"}
 
 function setup(thread)
+  thread:set("thread_index", #threads / 2)  -- threads start halfway apart in the paths file
   table.insert(threads, thread)
 end
 
 function init(args)
+  if file then
+    i = math.floor(#paths * (thread_index or 0)) % #paths
+  end
   -- one global number per status class: wrk copies numbers (not tables) out of threads
   for _, class in ipairs(classes) do
     _G[class] = 0
