@@ -50,10 +50,13 @@ def public_claims():
 
 
 def citations_with_sources():
-    """The prefetch of a claim's citations with their sources, supporting ones first."""
+    """The prefetch of a claim's citations with their sources, supporting ones first, and the
+    snapshot each quote was checked against (for its "verified" mark; never its text)."""
     return Prefetch(
         "citations",
-        queryset=Citation.objects.select_related("source").order_by("-stance", "id"),
+        queryset=Citation.objects.select_related("source", "checked_snapshot")
+        .defer("checked_snapshot__text")
+        .order_by("-stance", "id"),
     )
 
 

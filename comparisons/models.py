@@ -4,17 +4,23 @@ A claim says one thing about one framework on one criterion, with a score from -
 only as good as its citations: quoted excerpts from sources that support or contradict it.
 """
 
+import hashlib
+
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.text import get_text_list
 from simple_history.models import HistoricalRecords
 
 from . import evidence
+from .quotes import NORMALISATION_LABELS
+from .text_fragments import link, text_directive_for_excerpt
 
 SCORE_MIN, SCORE_MAX = -2, 2
 WEIGHT_MIN, WEIGHT_MAX = 1, 5
@@ -173,6 +179,100 @@ class Source(models.Model):
         return self.title
 
 
+class SourceSnapshot(models.Model):
+    """A stored copy of a source's text, as it was on one day: what its quotes are checked against.
+
+    A source may have several; the current one is the latest taken (then the latest added).
+    Adding one re-checks every quote of its source (comparisons.verification), and the quotes
+    that it no longer holds go on the editors' drift list. A snapshot is never edited: a new copy
+    of the source is a new snapshot.
+    """
+
+    class Format(models.TextChoices):
+        TEXT = "text", "Plain text"
+        MARKDOWN = "markdown", "Markdown"
+        RESTRUCTUREDTEXT = "rst", "reStructuredText"
+        HTML = "html", "HTML page (kept as the text a reader sees)"
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="snapshots")
+    taken_on = models.DateField(
+        "date taken",
+        default=timezone.localdate,
+        help_text="The day the copy was taken: the source said this on that day.",
+    )
+    version = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The release of what this is a copy of, when it has one: for example "
+        "“Flask 3.1.3 documentation”.",
+    )
+    origin = models.CharField(
+        max_length=1000,
+        help_text="Where the copy came from: the address it was saved from, or the file of a "
+        "release (for example “flask-3.1.3.tar.gz from PyPI, docs/design.rst”).",
+    )
+    format = models.CharField(
+        max_length=10,
+        choices=Format.choices,
+        default=Format.TEXT,
+        help_text="What the copy was. An HTML page is kept as its text, without its markup; "
+        "reStructuredText and Markdown are kept as written.",
+    )
+    text = models.TextField(
+        help_text="The source's text, as quotes are checked against it (line breaks as LF)."
+    )
+    content_hash = models.CharField(
+        "SHA-256 of the text", max_length=64, editable=False, db_index=True
+    )
+    file_name = models.CharField(
+        max_length=255, blank=True, help_text="The uploaded file's name; empty when pasted."
+    )
+    created_at = models.DateTimeField("added", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        ordering = ["source", "-taken_on", "-id"]
+        get_latest_by = ["taken_on", "id"]
+        indexes = [models.Index(fields=["source", "taken_on", "id"], name="snapshot_latest")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="snapshot_has_text",
+                violation_error_message="A snapshot needs the source's text.",
+            ),
+        ]
+
+    def __str__(self):
+        version = f", {self.version}" if self.version else ""
+        return f"{self.source} – copy of {self.taken_on:%Y-%m-%d}{version}"
+
+    @staticmethod
+    def hash_of(text):
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def clean(self):
+        """The content hash is the text's: derived here, as Django's docs derive a field."""
+        self.content_hash = self.hash_of(self.text)
+
+    @classmethod
+    def of_text(cls, source, text, **fields):
+        """A new (unsaved) snapshot of `source` holding `text`, with its hash."""
+        return cls(source=source, text=text, content_hash=cls.hash_of(text), **fields)
+
+    @property
+    def label(self):
+        """How pages name it: "the copy of 2026-11-26 (Flask 3.1.3 documentation)"."""
+        version = f" ({self.version})" if self.version else ""
+        return f"the copy of {self.taken_on:%Y-%m-%d}{version}"
+
+
 class ClaimQuerySet(models.QuerySet):
     def published(self):
         """Claims a visitor may see: published by an editor, about a published framework, and
@@ -222,6 +322,44 @@ class ClaimQuerySet(models.QuerySet):
 
     def without_citations(self):
         return self.filter(citations__isnull=True)
+
+    def with_quote_counts(self):
+        """Annotate how many of each claim's quotes are verified (exactly or after normalising),
+        not found, or not checked (no snapshot), and how many supporting quotes were found."""
+        verified = [Citation.Verification.VERIFIED, Citation.Verification.NORMALISED]
+        return self.annotate(
+            verified_quote_count=Count(
+                "citations", filter=Q(citations__verification__in=verified), distinct=True
+            ),
+            missing_quote_count=Count(
+                "citations",
+                filter=Q(citations__verification=Citation.Verification.NOT_FOUND),
+                distinct=True,
+            ),
+            unchecked_quote_count=Count(
+                "citations",
+                filter=Q(citations__verification=Citation.Verification.NO_SNAPSHOT),
+                distinct=True,
+            ),
+        )
+
+    def with_missing_quotes(self):
+        """Claims with a quote that is not in its source's current snapshot."""
+        return self.filter(
+            Exists(
+                Citation.objects.filter(
+                    claim=OuterRef("pk"), verification=Citation.Verification.NOT_FOUND
+                )
+            )
+        )
+
+    def with_vanished_support(self):
+        """Claims whose every supporting quote is gone from its source's current snapshot: what
+        they rest on can no longer be shown (see Claim.support_vanished)."""
+        supports = Citation.objects.filter(claim=OuterRef("pk"), stance=Citation.Stance.SUPPORTS)
+        return self.filter(Exists(supports)).exclude(
+            Exists(supports.exclude(verification=Citation.Verification.NOT_FOUND))
+        )
 
 
 def _best_reliability(stance):
@@ -366,6 +504,49 @@ class Claim(models.Model):
     def verdict(self):
         return self.assessment.verdict
 
+    # The publishing rule for quotes, in one place: a published claim may not show a quote that
+    # is not in its source's current snapshot. Every admin form that can publish a claim or change
+    # its quotes calls validate_publishable() with the citations as they will be saved.
+
+    def validate_publishable(self, citations):
+        """Raise ValidationError if this claim, as published, would show a quote of `citations`
+        (its citations as they will be saved) that its source does not hold."""
+        if self.status != Claim.Status.PUBLISHED:
+            return
+        missing = [c for c in citations if c.verification == Citation.Verification.NOT_FOUND]
+        if not missing:
+            return
+        sources = get_text_list(sorted({f"“{c.source}”" for c in missing}), "and")
+        quotes = "a quote" if len(missing) == 1 else f"{len(missing)} quotes"
+        raise ValidationError(
+            f"This claim cannot be published: {quotes} from {sources} "
+            f"{'is' if len(missing) == 1 else 'are'} not in the source's current snapshot. "
+            "Copy the quote verbatim from the source, or save the claim as a draft.",
+            code="quote_not_found",
+        )
+
+    @property
+    def support_vanished(self):
+        """Every supporting quote is gone from its source's current snapshot (from the
+        citations, prefetched on the public pages): the claim is shown as under review."""
+        supporting = [c for c in self.citations.all() if c.stance == Citation.Stance.SUPPORTS]
+        return bool(supporting) and all(
+            c.verification == Citation.Verification.NOT_FOUND for c in supporting
+        )
+
+
+class CitationQuerySet(models.QuerySet):
+    def not_found(self):
+        return self.filter(verification=Citation.Verification.NOT_FOUND)
+
+    def drifted(self):
+        """The editors' drift list: citations whose quote was in the snapshot before their
+        source's current one, and is gone from the current one or appears there only changed."""
+        v = Citation.Verification
+        worse = Q(previous_verification=v.VERIFIED, verification__in=[v.NORMALISED, v.NOT_FOUND])
+        worse |= Q(previous_verification=v.NORMALISED, verification=v.NOT_FOUND)
+        return self.filter(worse, previous_snapshot__isnull=False)
+
 
 class Citation(models.Model):
     class Stance(models.TextChoices):
@@ -385,7 +566,87 @@ class Citation(models.Model):
     )
     stance = models.CharField(max_length=12, choices=Stance.choices, default=Stance.SUPPORTS)
 
+    # The quote checked against its source's current snapshot (comparisons.verification). These
+    # fields are worked out, never typed: saving a citation in the admin checks it, and adding a
+    # snapshot re-checks every citation of its source.
+    class Verification(models.TextChoices):
+        VERIFIED = "verified", "Verified"
+        NORMALISED = "normalised", "Verified after normalising"
+        NOT_FOUND = "not_found", "Not found"
+        NO_SNAPSHOT = "no_snapshot", "No snapshot"
+
+    verification = models.CharField(
+        "quote check",
+        max_length=12,
+        choices=Verification.choices,
+        default=Verification.NO_SNAPSHOT,
+        editable=False,
+        db_index=True,
+        help_text="Whether the quote is in its source's current snapshot: verbatim (verified), "
+        "once typography is normalised, or not at all.",
+    )
+    normalised = models.CharField(
+        "normalised for",
+        max_length=100,
+        blank=True,
+        editable=False,
+        help_text="What had to be normalised to find the quote (comma-separated).",
+    )
+    checked_snapshot = models.ForeignKey(
+        SourceSnapshot,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="checked_citations",
+        help_text="The snapshot the quote was last checked against.",
+    )
+    checked_at = models.DateTimeField(
+        "checked", null=True, blank=True, editable=False, help_text="When the check last changed."
+    )
+    quote_prefix = models.CharField(
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text="The words just before the quote in the snapshot (a TextQuoteSelector prefix).",
+    )
+    quote_suffix = models.CharField(
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text="The words just after the quote in the snapshot (a TextQuoteSelector suffix).",
+    )
+    text_fragment = models.CharField(
+        max_length=2000,
+        blank=True,
+        editable=False,
+        help_text="The URL text directive (text=…) that leads a browser to the quoted passage.",
+    )
+    nearest_passage = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="What the snapshot says where the quote is not found verbatim: the passage "
+        "found after normalising, or the closest one.",
+    )
+    previous_verification = models.CharField(
+        max_length=12,
+        choices=Verification.choices,
+        blank=True,
+        editable=False,
+        help_text="The check against the snapshot before the current one, when the quote is "
+        "not verbatim in the current one.",
+    )
+    previous_snapshot = models.ForeignKey(
+        SourceSnapshot,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
     history = HistoricalRecords()
+    objects = CitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["claim_id", "stance", "id"]
@@ -396,6 +657,23 @@ class Citation(models.Model):
         except ObjectDoesNotExist:  # a historical version whose source is gone
             source = "a deleted source"
         return f"{self.get_stance_display()}: {source} – “{self.excerpt[:50]}”"
+
+    @property
+    def is_verified(self):
+        """Found in the current snapshot, verbatim or after normalising."""
+        return self.verification in (self.Verification.VERIFIED, self.Verification.NORMALISED)
+
+    @property
+    def normalised_labels(self):
+        """What had to be normalised, in words: "whitespace and curly quotes"."""
+        kinds = [kind for kind in self.normalised.split(",") if kind]
+        return get_text_list([NORMALISATION_LABELS.get(k, k) for k in kinds], "and")
+
+    @property
+    def passage_url(self):
+        """The source's address, leading to the quoted passage (a URL text fragment)."""
+        directive = self.text_fragment or text_directive_for_excerpt(self.excerpt)
+        return link(self.source.url, directive)
 
 
 class KnowledgeVersion(models.Model):

@@ -1,9 +1,11 @@
-"""Bump the knowledge-base version whenever editors change anything cached pages are built from."""
+"""Bump the knowledge-base version whenever editors change anything cached pages are built from,
+and re-check a source's quotes whenever its snapshots change."""
 
 from django.db.models.signals import post_delete, post_save
 
+from . import verification
 from .cache import bump_version_on_commit
-from .models import Citation, Claim, Criterion, Framework, Source
+from .models import Citation, Claim, Criterion, Framework, Source, SourceSnapshot
 
 
 def invalidate_on_change(*models):
@@ -15,5 +17,15 @@ def invalidate_on_change(*models):
             )
 
 
+def recheck_quotes(sender, instance, raw=False, **kwargs):
+    """A snapshot added or removed changes what its source's current text is: re-check every
+    citation of the source against it (the drift list comes from here). Fixtures loaded with
+    their check results already (`raw`) are left as they are."""
+    if not raw:
+        verification.verify_source(instance.source_id)
+
+
 def connect():
-    invalidate_on_change(Framework, Criterion, Source, Claim, Citation)
+    invalidate_on_change(Framework, Criterion, Source, SourceSnapshot, Claim, Citation)
+    post_save.connect(recheck_quotes, sender=SourceSnapshot, dispatch_uid="recheck-on-snapshot")
+    post_delete.connect(recheck_quotes, sender=SourceSnapshot, dispatch_uid="recheck-on-delete")

@@ -42,36 +42,13 @@ DJANGO, FLASK = 1, 2
 ARTICLE_PK = 1
 DJANGO_LICENCE_PK = 2
 AUTHORITATIVE = 5
-# Source pk -> the saved verbatim text under fixtures/sources/ its excerpts are checked against.
+# Source pk -> the saved verbatim text under fixtures/sources/ its excerpts are checked against,
+# as fixtures/sources/index.json lists them (load_starting_content adds each as its source's
+# snapshot); Django's licence is listed there too, as a file of the installed package.
+SOURCES_INDEX = SOURCES_DIR / "index.json"
+SOURCES_INDEX_ENTRIES = json.loads(SOURCES_INDEX.read_text(encoding="utf-8"))
 SOURCE_FILES = {
-    ARTICLE_PK: ARTICLE_FILE,
-    3: "flask-LICENSE.txt",
-    4: "flask-docs-design.rst",
-    5: "flask-docs-server.rst",
-    6: "flask-docs-templating.rst",
-    7: "django-docs-topics-auth.txt",
-    8: "django-docs-ref-contrib-admin.txt",
-    9: "django-docs-faq-general.txt",
-    10: "django-docs-topics-templates.txt",
-    11: "django-docs-topics-http-urls.txt",
-    12: "django-docs-ref-databases.txt",
-    13: "django-docs-topics-security.txt",
-    14: "django-docs-topics-cache.txt",
-    15: "flask-docs-web-security.rst",
-    16: "flask-docs-index.rst",
-    17: "flask-docs-extensions.rst",
-    18: "flask-docs-patterns-caching.rst",
-    19: "django-docs-ref-django-admin.txt",
-    20: "django-docs-topics-forms.txt",
-    21: "django-docs-topics-db-queries.txt",
-    22: "django-docs-topics-migrations.txt",
-    23: "django-docs-index.txt",
-    24: "django-docs-faq-help.txt",
-    25: "django-docs-intro-tutorial08.txt",
-    26: "django-docs-topics-async.txt",
-    27: "django-docs-internals-release-process.txt",
-    28: "flask-docs-async-await.rst",
-    29: "flask-CHANGES.rst",
+    int(pk): entry["file"] for pk, entry in SOURCES_INDEX_ENTRIES.items() if "file" in entry
 }
 
 # The article's section headings, in order; text before the first one is its introduction.
@@ -466,8 +443,9 @@ def test_every_saved_source_is_described_in_the_readme_with_its_version():
     readme = SOURCES_README.read_text(encoding="utf-8")
     # Files only: the folders beside them hold the further frameworks' sources, each listed in
     # its own index.json (tests/comparisons/test_framework_content.py checks those).
-    saved = {path.name for path in SOURCES_DIR.iterdir() if path.is_file()} - {"README.md"}
-    assert saved == set(SOURCE_FILES.values()), "SOURCE_FILES and fixtures/sources/ disagree"
+    saved = {path.name for path in SOURCES_DIR.iterdir() if path.is_file()}
+    saved -= {"README.md", "index.json"}
+    assert saved == set(SOURCE_FILES.values()), "index.json and fixtures/sources/ disagree"
     sources = objects("source")
     for pk, name in SOURCE_FILES.items():
         row = next((line for line in readme.splitlines() if f"`{name}`" in line), None)
@@ -477,6 +455,22 @@ def test_every_saved_source_is_described_in_the_readme_with_its_version():
         version = re.search(r"\((\d+\.\d+\.\d+)\)|(\d+\.\d+\.\d+)$", sources[pk]["title"])
         assert version, f"source {pk}'s title names no release: {sources[pk]['title']}"
         assert (version[1] or version[2]) in row, (name, version.group())
+
+
+def test_the_index_lists_every_source_with_its_format_version_and_origin():
+    assert set(map(int, SOURCES_INDEX_ENTRIES)) == set(objects("source"))
+    formats = {"text", "markdown", "rst", "html"}
+    sources = objects("source")
+    for pk, entry in SOURCES_INDEX_ENTRIES.items():
+        assert entry["format"] in formats and entry["origin"].strip(), pk
+        if int(pk) == DJANGO_LICENCE_PK:
+            assert (entry["package"], entry["package_file"]) == ("django", "LICENSE")
+        elif int(pk) != ARTICLE_PK:
+            release = re.search(r"\d+\.\d+\.\d+", entry["version"])
+            assert release and release.group() in sources[int(pk)]["title"], pk
+        # Django's documentation is reStructuredText in .txt files.
+        if entry.get("file", "").endswith(".rst") or entry.get("file", "").startswith("django-"):
+            assert entry["format"] == "rst", pk
 
 
 def test_documentation_sources_name_their_release_and_are_authoritative():

@@ -23,7 +23,15 @@ from django.urls import URLResolver, reverse
 
 from advisor import services
 from advisor.models import Consultation, Option, OptionWeight, Question
-from comparisons.models import Citation, Claim, Criterion, Framework, KnowledgeVersion, Source
+from comparisons.models import (
+    Citation,
+    Claim,
+    Criterion,
+    Framework,
+    KnowledgeVersion,
+    Source,
+    SourceSnapshot,
+)
 
 REPORT_KEY = pytest.StashKey[Counter]()
 REPORT_GROUPS = ("fuzz cases", "URL × role pairs")
@@ -169,8 +177,11 @@ def page_urls(route, world):
     if kind == "simple_history":
         history_id = obj.history.order_by("history_id").first().history_id
         return [(reverse(f"admin:{route.name}", args=[obj.pk, history_id]), model)]
-    if kind in ("changelist", "add"):
+    if kind in ("changelist", "add", "drift"):
         return [(reverse(f"admin:{route.name}"), model)]
+    if kind == "check_quote":
+        query = f"?source={objects[Source].pk}&excerpt=It+has+an+admin."
+        return [(reverse(f"admin:{route.name}") + query, model)]
     if kind in ("change", "delete", "history", "password_change"):
         return [(reverse(f"admin:{route.name}", args=[obj.pk]), model)]
     raise AssertionError(f"New admin page {route.id} ({route.pattern!r}): say who may open it")
@@ -208,6 +219,12 @@ def world(db):
         name="Admin panel", slug="admin-panel", definition="d", category="capabilities"
     )
     source = Source.objects.create(title="Docs", url="https://example.org/docs")
+    # A snapshot of another source: the citations' quotes, edited by the tests, stay unchecked.
+    archive = Source.objects.create(title="Archive", url="https://example.org/archive")
+    snapshot = SourceSnapshot.of_text(
+        archive, "The archive. It has an admin.", origin="https://example.org/archive"
+    )
+    snapshot.save()
     claim = Claim.objects.create(
         framework=framework,
         criterion=criterion,
@@ -258,6 +275,7 @@ def world(db):
             Source: source,
             Claim: claim,
             Citation: citation,
+            SourceSnapshot: snapshot,
             Question: question,
             Option: option,
             OptionWeight: weight,
@@ -397,7 +415,8 @@ def add_payload(model, client, world, suffix):
     """What `model`'s add form accepts: the change form of the world's object, as a new object.
 
     Read from the change page as `client` sees it; inline rows become new rows (no ids, no
-    parent, INITIAL_FORMS 0) and unique fields get `suffix`. Users have their own add form.
+    parent, INITIAL_FORMS 0) and unique fields get `suffix`. Users and source snapshots have
+    their own add forms.
     """
     if model is User:
         password = "a-Long-pass-phrase-42"
@@ -406,6 +425,15 @@ def add_payload(model, client, world, suffix):
             ("password1", password),
             ("password2", password),
             ("usable_password", "true"),
+        ]
+    if model is SourceSnapshot:  # its page only shows a snapshot: a new one is a new copy
+        return [
+            ("source", str(world["objects"][SourceSnapshot].source_id)),
+            ("taken_on", "2026-01-02"),
+            ("version", f"v2{suffix}"),
+            ("origin", f"https://example.org/docs{suffix}"),
+            ("pasted", f"The docs, again{suffix}. It has an admin. Says so."),
+            ("format", ""),
         ]
     opts = model._meta
     obj = world["objects"][model]

@@ -5,6 +5,8 @@
   reverted through simple-history's revert form.
 - A public claim keeps its evidence whichever admin page changes it (several do not: recorded
   as expected failures, see the reasons).
+- No admin page publishes a claim with a quote its source's current snapshot does not hold, nor
+  gives a published claim such a quote: each refuses, says why, and changes nothing.
 - dumpdata, then an empty database, then loaddata gives back every row of the knowledge base, the
   questionnaire, the consultations, their history and the users, value for value.
 """
@@ -26,9 +28,10 @@ from django.urls import reverse
 
 from advisor import services
 from advisor.models import Consultation, Option, OptionWeight, Question
-from comparisons.models import Citation, Claim, Criterion, Framework, Source
+from comparisons import verification
+from comparisons.models import Citation, Claim, Criterion, Framework, Source, SourceSnapshot
 from tests.factories import make_claim, make_criterion, make_source
-from tests.robustness.conftest import as_post, edited_field, read_form, with_value
+from tests.robustness.conftest import as_post, edited_field, read_form, snapshot, with_value
 
 pytestmark = pytest.mark.django_db
 
@@ -351,6 +354,147 @@ def test_no_admin_page_leaves_a_public_claim_without_evidence(editor_client, pat
     export = editor_client.get("/claims/?format=json")
     listed = json.loads(b"".join(export.streaming_content))["results"]
     assert claim.citations.exists() or claim.pk not in {row["id"] for row in listed}
+
+
+# --- a published claim shows only quotes its source holds ---------------------------------------
+
+MADE_UP = "It has no admin at all."
+
+
+@pytest.fixture
+def quoted(db):
+    """A source with a snapshot; a published claim quoting it; a draft whose quote is not in it,
+    published once before (so that its history has a published version)."""
+    source = make_source(title="Docs")
+    SourceSnapshot.of_text(source, "Intro. It has an admin. The end.", origin="copy").save()
+    published = make_claim(source=source, citations=False, statement="Has an admin.")
+    Citation.objects.create(claim=published, source=source, excerpt="It has an admin.")
+    draft = make_claim(source=source, citations=False, statement="Has none.")
+    Citation.objects.create(claim=draft, source=source, excerpt="It has an admin.")
+    draft.status = Claim.Status.DRAFT
+    draft.save()
+    Citation.objects.filter(claim=draft).update(excerpt=MADE_UP)
+    verification.verify_source(source.pk)
+    assert draft.citations.get().verification == Citation.Verification.NOT_FOUND
+    return {"source": source, "published": published, "draft": draft}
+
+
+def post_form(client, url, changes):
+    data = read_form(client, url)
+    for name, value in changes.items():
+        data = with_value(data, name, value)
+    return client.post(url, as_post(data))
+
+
+def add_a_published_claim_with_a_made_up_quote(client, q):
+    claim = q["published"]
+    return client.post(
+        admin_url(Claim, "add"),
+        {
+            "framework": claim.framework_id,
+            "criterion": claim.criterion_id,
+            "statement": "New.",
+            "score": 1,
+            "weight": 3,
+            "status": "published",
+            "citations-TOTAL_FORMS": 1,
+            "citations-INITIAL_FORMS": 0,
+            "citations-0-source": q["source"].pk,
+            "citations-0-stance": "supports",
+            "citations-0-excerpt": MADE_UP,
+        },
+    )
+
+
+def reword_the_quote_on_the_claim_form(client, q):
+    url = admin_url(Claim, "change", q["published"].pk)
+    return post_form(client, url, {"citations-0-excerpt": MADE_UP})
+
+
+def publish_the_draft_on_its_form(client, q):
+    return post_form(client, admin_url(Claim, "change", q["draft"].pk), {"status": "published"})
+
+
+def reword_the_quote_on_the_citation_page(client, q):
+    citation = q["published"].citations.get()
+    return post_form(client, admin_url(Citation, "change", citation.pk), {"excerpt": MADE_UP})
+
+
+def move_the_made_up_quote_to_the_published_claim(client, q):
+    citation = q["draft"].citations.get()
+    url = admin_url(Citation, "change", citation.pk)
+    return post_form(client, url, {"claim": str(q["published"].pk)})
+
+
+def add_a_made_up_quote_on_the_citation_page(client, q):
+    return client.post(
+        admin_url(Citation, "add"),
+        {
+            "claim": q["published"].pk,
+            "source": q["source"].pk,
+            "stance": "contradicts",
+            "excerpt": MADE_UP,
+        },
+    )
+
+
+def publish_the_draft_with_the_bulk_action(client, q):
+    return client.post(
+        admin_url(Claim, "changelist"),
+        {"action": "publish", helpers.ACTION_CHECKBOX_NAME: [q["draft"].pk], "index": "0"},
+    )
+
+
+def publish_the_draft_from_its_framework_page(client, q):
+    draft = q["draft"]
+    url = admin_url(Framework, "change", draft.framework_id)
+    data = read_form(client, url)
+    index = next(n.split("-")[1] for n, v in data if n.endswith("-id") and v == str(draft.pk))
+    return client.post(url, as_post(with_value(data, f"claims-{index}-status", "published")))
+
+
+def revert_the_draft_to_its_published_version(client, q):
+    draft = q["draft"]
+    published = draft.history.filter(status=Claim.Status.PUBLISHED).order_by("history_id").last()
+    url = admin_url(Claim, "simple_history", draft.pk, published.history_id)
+    return client.post(url, as_post(read_form(client, url)))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        add_a_published_claim_with_a_made_up_quote,
+        reword_the_quote_on_the_claim_form,
+        publish_the_draft_on_its_form,
+        reword_the_quote_on_the_citation_page,
+        move_the_made_up_quote_to_the_published_claim,
+        add_a_made_up_quote_on_the_citation_page,
+        publish_the_draft_with_the_bulk_action,
+        publish_the_draft_from_its_framework_page,
+        revert_the_draft_to_its_published_version,
+    ],
+    ids=lambda path: path.__name__,
+)
+def test_no_admin_page_publishes_a_quote_its_source_does_not_hold(editor_client, quoted, path):
+    before = snapshot()
+    response = path(editor_client, quoted)
+    follow = editor_client.get(response["Location"]) if response.status_code == 302 else response
+    text = follow.content.decode()
+    assert "cannot be published" in text or "was not published" in text, text[:3000]
+    assert not Claim.objects.filter(status=Claim.Status.PUBLISHED).with_missing_quotes().exists()
+    if response.status_code != 302:  # a form refused: nothing at all was saved
+        assert snapshot() == before
+
+
+def test_a_new_snapshot_flags_a_published_claim_rather_than_unpublishing_it(quoted):
+    """Drift is the sources' doing, not an editor's: the claim stays as the editors left it,
+    flagged on the drift list and on its page, until one of them decides."""
+    published = quoted["published"]
+    SourceSnapshot.of_text(quoted["source"], "Intro. The end.", origin="copy v2").save()
+    published.refresh_from_db()
+    assert published.status == Claim.Status.PUBLISHED
+    assert published in Claim.objects.with_vanished_support()
+    assert Citation.objects.drifted().filter(claim=published).exists()
 
 
 # --- dumpdata, an empty database, loaddata ------------------------------------------------------

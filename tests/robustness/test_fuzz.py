@@ -1,6 +1,6 @@
 """Property-based fuzz of every public page and every form: never a 5xx, nothing saved if invalid.
 
-Five targets, over the starting content and the questionnaire:
+Six targets, over the starting content and the questionnaire:
 
 - every public URL of comparisons.urls and advisor.urls (enumerated, so a new page is fuzzed too),
   with fuzzed path arguments and query strings: always 200, 400 or 404;
@@ -9,8 +9,13 @@ Five targets, over the starting content and the questionnaire:
 - the compare picker (GET): 200 or 400 exactly as an independent reading of the rules says;
 - the claims filter (GET, HTML and exports): a filter made only of known-good values returns
   exactly the claims a plain-Python filter finds; any other returns only public claims, or a 400;
-- the admin's add-claim form with its citation inline, as an editor: a redirect saves exactly one
-  claim that keeps the evidence rules; anything else saves nothing.
+- the admin's add-claim form with its citation inline, as an editor, over sources with snapshots:
+  a redirect saves exactly one claim that keeps the evidence rules (never published with a quote
+  its source does not hold, and every quote's stored check is what checking it again finds);
+  anything else saves nothing;
+- the admin's add-snapshot form, with uploads of any bytes, names and encodings and pasted text:
+  a redirect saves exactly one readable snapshot and re-checks its source's quotes against it;
+  anything else (a binary, huge or undecodable file among them) saves nothing and says why.
 
 Values mix known-good ones with garbage: unicode, NUL bytes, huge and negative numbers, floats,
 empty strings, repeated keys and unknown keys. Cases run are counted in the terminal summary.
@@ -26,6 +31,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
@@ -36,10 +42,12 @@ import advisor.urls
 import comparisons.urls
 from advisor import services
 from advisor.models import Consultation, Question
+from comparisons import source_text, verification
 from comparisons.filters import MAX_SEARCH_WORDS, ClaimFilter
 from comparisons.forms import MAX_ID, CompareForm
 from comparisons.knowledge import MAX_COMPARED
-from comparisons.models import Citation, Claim, Criterion, Framework, Source
+from comparisons.management.commands.load_starting_content import add_snapshots
+from comparisons.models import Citation, Claim, Criterion, Framework, Source, SourceSnapshot
 from tests.factories import make_framework
 from tests.robustness.conftest import as_post, form_data
 
@@ -56,6 +64,7 @@ CASES = {
     "compare picker": 1000,
     "claims filter": 1250,
     "admin add-claim": 750,
+    "admin add-snapshot": 300,
 }
 MINIMUM_TOTAL = 10_000
 
@@ -150,6 +159,12 @@ def read(response):
 @pytest.fixture
 def content(db):
     call_command("loaddata", "starting_content", "questionnaire", verbosity=0)
+
+
+@pytest.fixture
+def content_with_snapshots(content):
+    """The starting content with its sources' snapshots, every quote checked against them."""
+    add_snapshots()
 
 
 # --- public pages -----------------------------------------------------------------------------
@@ -597,16 +612,33 @@ def evidence_rules_hold(claim):
     questioned = claim.verdict in ("contested", "refuted") and not claim.verdict_override
     if questioned and Citation.Stance.CONTRADICTS not in stances:
         problems.append("questioned although nothing contradicts it")
+    citations = list(claim.citations.select_related("source"))
+    missing = [c for c in citations if c.verification == Citation.Verification.NOT_FOUND]
+    if claim.status == Claim.Status.PUBLISHED and missing:
+        problems.append("published with a quote its source does not hold")
+    for citation in citations:
+        again = verification.check_quote(citation.source, citation.excerpt)
+        if (again.verification, ",".join(again.normalised)) != (
+            citation.verification,
+            citation.normalised,
+        ):
+            problems.append(f"stored check {citation.verification} is not what it finds now")
     return problems
 
 
 def test_the_admin_add_claim_form_saves_only_valid_claims(
-    editor_client, editor, content, robustness_report
+    editor_client, editor, content_with_snapshots, robustness_report
 ):
     framework_ids = [str(pk) for pk in Framework.objects.values_list("pk", flat=True)]
     criterion_ids = [str(pk) for pk in Criterion.objects.values_list("pk", flat=True)]
     source_ids = [str(pk) for pk in Source.objects.values_list("pk", flat=True)]
     citation_ids = [str(pk) for pk in Citation.objects.values_list("pk", flat=True)[:3]]
+    # Quotes of the sources, verbatim and retyped (curly quotes, other line breaks), so that
+    # some citations are verified, some only after normalising, and most not found.
+    real = list(Citation.objects.order_by("pk").values_list("source_id", "excerpt")[:40])
+    retyped = [
+        excerpt.replace("'", "’").replace("\n", " ").replace("--", "–") for _, excerpt in real
+    ]
 
     def field(valid, bad=garbage):
         """0 to 2 values for one field: mostly one good value, sometimes garbage or several."""
@@ -621,6 +653,12 @@ def test_the_admin_add_claim_form_saves_only_valid_claims(
     bad_id = st.one_of(st.integers(min_value=-(2**70), max_value=2**70).map(str), garbage)
 
     text = st.one_of(st.sampled_from(["A claim.", "Ships an admin."]), st.text(max_size=30))
+    quote = st.one_of(
+        text,
+        st.sampled_from([excerpt for _, excerpt in real]),
+        st.sampled_from(retyped),
+        st.sampled_from(retyped).map(lambda q: q.replace(" ", "  ").replace(",", ";")),
+    )
     claim_fields = st.fixed_dictionaries(
         {
             "framework": field(st.sampled_from(framework_ids), bad_id),
@@ -632,11 +670,12 @@ def test_the_admin_add_claim_form_saves_only_valid_claims(
             "editor_note": field(text),
         }
     )
+    quoted_sources = [str(source) for source, _ in real]
     citation_form = st.fixed_dictionaries(
         {
-            "source": field(st.sampled_from(source_ids), bad_id),
+            "source": field(st.sampled_from(source_ids + quoted_sources * 3), bad_id),
             "stance": field(st.sampled_from(Citation.Stance.values)),
-            "excerpt": field(text),
+            "excerpt": field(quote),
             "location": field(st.sampled_from(["", "Intro", "p. 3"])),
         },
         optional={
@@ -693,8 +732,41 @@ def test_the_admin_add_claim_form_saves_only_valid_claims(
 
     url = reverse("admin:comparisons_claim_add")
 
+    @st.composite
+    def well_formed(draw):
+        """A claim whose fields are all good, with one to three quotes of the snapshotted
+        sources: verbatim, retyped, reworded or made up, so that the publishing rule for
+        quotes is met and broken."""
+        pairs = [
+            ("framework", draw(st.sampled_from(framework_ids))),
+            ("criterion", draw(st.sampled_from(criterion_ids))),
+            ("statement", "A claim."),
+            ("score", "1"),
+            ("weight", "3"),
+            ("status", draw(st.sampled_from(Claim.Status.values))),
+        ]
+        forms = draw(st.lists(st.sampled_from(range(len(real))), min_size=1, max_size=3))
+        pairs += [
+            ("citations-TOTAL_FORMS", str(len(forms))),
+            ("citations-INITIAL_FORMS", "0"),
+            ("citations-MIN_NUM_FORMS", "0"),
+            ("citations-MAX_NUM_FORMS", "1000"),
+        ]
+        for i, n in enumerate(forms):
+            source, excerpt = real[n]
+            typed = draw(
+                st.sampled_from([excerpt, retyped[n], excerpt.replace(" ", " so ", 1), "Made up."])
+            )
+            pairs += [
+                (f"citations-{i}-source", str(source)),
+                (f"citations-{i}-stance", draw(st.sampled_from(Citation.Stance.values))),
+                (f"citations-{i}-excerpt", typed),
+                (f"citations-{i}-location", ""),
+            ]
+        return pairs
+
     @fuzz("admin add-claim")
-    @given(pairs=submissions())
+    @given(pairs=st.one_of(submissions(), well_formed()))
     def case(pairs):
         before = (Claim.objects.count(), Citation.objects.count())
         last = Claim.objects.order_by("-pk").values_list("pk", flat=True).first()
@@ -713,6 +785,114 @@ def test_the_admin_add_claim_form_saves_only_valid_claims(
             assert response.status_code in (200, 400), response.status_code
             assert (Claim.objects.count(), Citation.objects.count()) == before, pairs
         count(robustness_report, "admin add-claim")
+
+    case()
+
+
+# --- the admin's add-snapshot form, as an editor ---------------------------------------------
+
+PAGE = "<html><head><style>p{}</style></head><body><p>Flask is a micro–framework, «café».</p>"
+
+
+def uploads():
+    """(file name, bytes) of copies good and bad: any bytes, several encodings, HTML, huge."""
+    names = st.sampled_from(
+        [
+            "copy.txt",
+            "copy.md",
+            "copy.rst",
+            "page.html",
+            "PAGE.HTM",
+            "copy.pdf",
+            "copy",
+            "a.html.exe",
+            "..txt",
+            "ünï code.txt",
+            "x" * 300 + ".txt",
+        ]
+    )
+    texts = st.text(max_size=200)
+    contents = st.one_of(
+        st.binary(max_size=300),
+        texts.map(lambda t: t.encode("utf-8")),
+        texts.map(lambda t: t.encode("utf-16")),
+        texts.map(lambda t: t.encode("cp1252", "replace")),
+        st.sampled_from([PAGE.encode(), PAGE.encode("utf-8-sig"), b"\xef\xbb\xbfBOM text"]),
+        st.sampled_from(
+            [
+                '<meta charset="latin-1"><p>Caf\xe9</p>'.encode("latin-1"),
+                b'<meta charset="no-such-codec"><p>x</p>',
+                b"x" * (source_text.MAX_BYTES + 1),
+            ]
+        ),
+    )
+    return st.tuples(names, contents)
+
+
+def test_the_admin_add_snapshot_form_saves_only_readable_copies(
+    editor_client, content, robustness_report
+):
+    source_ids = [str(pk) for pk in Source.objects.values_list("pk", flat=True)[:5]]
+
+    good = {
+        "source": source_ids,
+        "taken_on": ["2026-01-02", "2027-12-31"],
+        "version": ["Flask 3.2.0", ""],
+        "origin": ["https://example.org/docs", "docs/design.rst in flask-3.2.tar.gz"],
+        "format": ["", *SourceSnapshot.Format.values],
+    }
+
+    @st.composite
+    def submissions(draw):
+        """Good values, a few of them (often none) spoilt, and a copy: a file, pasted text,
+        both or neither."""
+        data = {name: draw(st.sampled_from(values)) for name, values in good.items()}
+        for name in draw(st.sets(st.sampled_from(sorted(good)), max_size=2)):
+            data[name] = draw(garbage)
+        copy = draw(st.sampled_from(["file", "pasted", "both", "neither"]))
+        if copy in ("pasted", "both"):
+            data["pasted"] = draw(st.one_of(st.text(min_size=1, max_size=200), garbage))
+        if copy in ("file", "both"):
+            name, content = draw(uploads())
+            data["upload"] = SimpleUploadedFile(name, content)
+        return data
+
+    url = reverse("admin:comparisons_sourcesnapshot_add")
+
+    @fuzz("admin add-snapshot")
+    @given(post=submissions())
+    def case(post):
+        before = SourceSnapshot.objects.count()
+        checks = list(
+            Citation.objects.order_by("pk").values_list("verification", "checked_snapshot")
+        )
+        for value in post.values():
+            if hasattr(value, "seek"):
+                value.seek(0)  # Hypothesis may post the same example again
+        response = editor_client.post(url, post)
+        assert response.status_code < 500
+        if response.status_code == 302:
+            assert SourceSnapshot.objects.count() == before + 1
+            snapshot = SourceSnapshot.objects.latest("pk")
+            assert snapshot.text.strip() and "\r" not in snapshot.text
+            assert not source_text.CONTROL.search(snapshot.text)
+            assert snapshot.content_hash == SourceSnapshot.hash_of(snapshot.text)
+            assert len(snapshot.text.encode()) <= source_text.MAX_BYTES
+            if snapshot.format == SourceSnapshot.Format.HTML:
+                assert "<p>" not in snapshot.text and "p{}" not in snapshot.text
+            current = snapshot.source.snapshots.latest()
+            assert set(snapshot.source.citations.values_list("checked_snapshot", flat=True)) <= {
+                current.pk
+            }
+        else:
+            assert response.status_code == 200, response.status_code
+            assert "errorlist" in response.content.decode()
+            assert SourceSnapshot.objects.count() == before
+            after = list(
+                Citation.objects.order_by("pk").values_list("verification", "checked_snapshot")
+            )
+            assert after == checks
+        count(robustness_report, "admin add-snapshot")
 
     case()
 

@@ -26,7 +26,7 @@ from django.db import models
 from django.urls import reverse
 
 from advisor.models import Consultation
-from comparisons.models import Claim, Source
+from comparisons.models import Claim, Source, SourceSnapshot
 from tests.robustness.conftest import (
     ROLES,
     add_payload,
@@ -44,6 +44,9 @@ pytestmark = pytest.mark.django_db
 
 # Records nobody may add, change or delete in the admin, whatever their permissions.
 READ_ONLY = {Consultation}
+# Records nobody may change once made (a new copy of a source is a new snapshot); adding and
+# deleting them follow the permissions.
+UNCHANGEABLE = {SourceSnapshot}
 
 # Models whose delete page refuses, with a message, to delete an object that is still evidence
 # (the world's object of each is cited).
@@ -78,6 +81,8 @@ def test_the_editors_group_has_exactly_the_permissions_it_was_given():
         for model in ("framework", "criterion", "source", "claim", "citation")
         for action in ("add", "change", "view")
     } | {("comparisons", "delete_citation")}
+    # Snapshots of sources: added and read, never changed, deleted by administrators only.
+    expected |= {("comparisons", "add_sourcesnapshot"), ("comparisons", "view_sourcesnapshot")}
     expected |= {
         ("advisor", f"{action}_{model}")
         for model, actions in {
@@ -103,6 +108,8 @@ class Expect:
 def can(user, model, action):
     """The permission model: Django permissions, and consultations read-only for everyone."""
     if user is None or (model in READ_ONLY and action != "view"):
+        return False
+    if model in UNCHANGEABLE and action == "change":
         return False
     return user.has_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}")
 
@@ -146,7 +153,7 @@ def expected_page(route, target, user, world):
     obj = world["objects"][target]
     if kind == "object":
         return Expect(302, change_url(obj))
-    if kind in ("changelist", "change", "history", "simple_history"):
+    if kind in ("changelist", "change", "history", "simple_history", "drift", "check_quote"):
         return Expect(200 if can_see(user, target) else 403)
     if kind == "add":
         return Expect(200 if can(user, target, "add") else 403)
