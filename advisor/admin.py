@@ -1,5 +1,6 @@
 """The editors' side of the advisor: writing the questionnaire, reading the consultations."""
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, Prefetch
 from django.utils.html import format_html, format_html_join
@@ -7,7 +8,8 @@ from django.utils.html import format_html, format_html_join
 from comparisons.admin import HistoryAdmin, SafeAutocompleteMixin
 from comparisons.models import Framework
 
-from .models import Consultation, Option, OptionWeight, Question
+from . import schema
+from .models import Consultation, MustHave, Option, OptionWeight, Question
 
 
 class OptionInline(admin.TabularInline):
@@ -24,7 +26,7 @@ class OptionInline(admin.TabularInline):
         return (
             super()
             .get_queryset(request)
-            .select_related("question")
+            .select_related("question", "must_have")
             .prefetch_related(Prefetch("weights", queryset=weights))
         )
 
@@ -35,28 +37,88 @@ class OptionInline(admin.TabularInline):
 
 def effects_summary(option):
     weights = option.weights.all()
-    if not weights:
+    must = getattr(option, "must_have", None)
+    if not weights and must is None:
         return "None: add at least one criterion it changes."
-    return ", ".join(f"{w.criterion.name} {w.change:+d}" for w in weights)
+    effects = [f"{w.criterion.name} {w.change:+d}" for w in weights]
+    if must is not None:
+        effects.append(f"must-have: {must.label}")
+    return ", ".join(effects)
+
+
+class QuestionForm(forms.ModelForm):
+    """The question, with the earlier answers it may depend on (skip logic)."""
+
+    class Meta:
+        model = Question
+        fields = ("text", "help_text", "kind", "is_required", "order", "is_active", "shown_when")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Option names say their question: read them in the same query.
+        self.fields["shown_when"].queryset = Option.objects.select_related("question").order_by(
+            "question__order", "question_id", "order", "id"
+        )
+        self.fields["shown_when"].widget.attrs["size"] = 12
+
+    def clean(self):
+        cleaned_data = super().clean()
+        options = cleaned_data.get("shown_when") or []
+        question = Question(pk=self.instance.pk, order=cleaned_data.get("order") or 0)
+        later = [o for o in options if not o.question.comes_before(question)]
+        if later:
+            self.add_error(
+                "shown_when",
+                "Only answers to earlier questions can decide whether this one is asked, and "
+                + ", ".join(f"“{o}”" for o in later)
+                + (" is not one." if len(later) == 1 else " are not."),
+            )
+        return cleaned_data
 
 
 @admin.register(Question)
 class QuestionAdmin(HistoryAdmin):
     ordering = ("order", "id")
-    list_display = ("text", "kind", "is_required", "is_active", "order", "option_count")
+    form = QuestionForm
+    list_display = (
+        "text",
+        "kind",
+        "is_required",
+        "is_active",
+        "order",
+        "option_count",
+        "asked_when",
+    )
     list_display_links = ("text",)
     list_editable = ("order", "is_active")
     list_filter = ("is_active", "kind", "is_required")
     search_fields = ("text", "help_text", "options__label")
-    fields = ("text", "help_text", ("kind", "is_required"), ("order", "is_active"))
+    fields = ("text", "help_text", ("kind", "is_required"), ("order", "is_active"), "shown_when")
     inlines = [OptionInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(option_total=Count("options"))
+        conditions = Option.objects.select_related("question")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(option_total=Count("options"))
+            .prefetch_related(Prefetch("shown_when", queryset=conditions))
+        )
 
     @admin.display(description="Options", ordering="option_total")
     def option_count(self, obj):
         return obj.option_total
+
+    @admin.display(description="Asked")
+    def asked_when(self, obj):
+        conditions = obj.shown_when.all()
+        if not conditions:
+            return "always"
+        later = [o for o in conditions if not o.question.comes_before(obj)]
+        text = "after " + " or ".join(f"“{o.label}”" for o in conditions)
+        if later:
+            text += " (⚠ not all of them asked before it: move this question later)"
+        return text
 
 
 class OptionWeightInline(SafeAutocompleteMixin, admin.TabularInline):
@@ -68,15 +130,47 @@ class OptionWeightInline(SafeAutocompleteMixin, admin.TabularInline):
     verbose_name_plural = "effects on criteria (criteria not listed keep their default weight)"
 
 
+class MustHaveInline(SafeAutocompleteMixin, admin.StackedInline):
+    """The must-have an option asks for. It is part of the option: whoever may change options
+    may set, change or remove it."""
+
+    model = MustHave
+    fields = ("label", "criterion", "minimum")
+    autocomplete_fields = ("criterion",)
+    extra = 1
+    max_num = 1
+    verbose_name = "must-have this answer asks for"
+    verbose_name_plural = (
+        "must-have this answer asks for (optional: frameworks whose evidence fails it are set "
+        "apart from the ranking)"
+    )
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("advisor.view_option") or self._may_change(request)
+
+    def has_add_permission(self, request, obj=None):
+        return self._may_change(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_change(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_change(request)
+
+    @staticmethod
+    def _may_change(request):
+        return request.user.has_perm("advisor.change_option")
+
+
 @admin.register(Option)
 class OptionAdmin(HistoryAdmin):
     list_display = ("label", "question", "order", "effects")
     list_filter = ("question__is_active", "question")
-    list_select_related = ("question",)
+    list_select_related = ("question", "must_have")
     search_fields = ("label", "question__text")
     autocomplete_fields = ("question",)
     fields = ("question", "label", "order")
-    inlines = [OptionWeightInline]
+    inlines = [OptionWeightInline, MustHaveInline]
 
     def get_queryset(self, request):
         weights = OptionWeight.objects.select_related("criterion")
@@ -137,6 +231,7 @@ class ConsultationAdmin(admin.ModelAdmin):
         "content_hash",
         "answers_given",
         "weights_used",
+        "must_haves_and_methods",
     )
     readonly_fields = fields
     list_per_page = 100
@@ -175,7 +270,12 @@ class ConsultationAdmin(admin.ModelAdmin):
                 "",
                 "<li>{}: <strong>{}</strong></li>",
                 (
-                    (answer["text"], ", ".join(answer["labels"]) or "no answer")
+                    (
+                        answer["text"],
+                        "not asked"
+                        if answer.get("skipped")
+                        else ", ".join(answer["labels"]) or "no answer",
+                    )
                     for answer in obj.answers
                 ),
             ),
@@ -183,9 +283,31 @@ class ConsultationAdmin(admin.ModelAdmin):
 
     @admin.display(description="Weights used")
     def weights_used(self, obj):
-        names = {c["slug"]: c["name"] for c in obj.result.get("criteria", [])}
+        names = schema.criterion_names(obj.result)
         return ", ".join(
             f"{names.get(slug, slug)} {weight}" for slug, weight in obj.weights.items()
+        )
+
+    @admin.display(description="Must-haves and methods")
+    def must_haves_and_methods(self, obj):
+        if not schema.has_result(obj.result):
+            return "-"
+        snapshot = obj.snapshot
+        rec = snapshot.recommendation
+        labels = {m.key: m.label for m in snapshot.must_haves}
+        asked = ", ".join(labels.get(r.key, r.key) for r in rec.requirements) or "none"
+        excluded = ", ".join(sorted({snapshot.name(e.framework) for e in rec.excluded})) or "none"
+        if rec.check is None:
+            methods = "Ranked by the weighted sum alone (saved before the second method)"
+        elif rec.check.agrees:
+            methods = "Ranked by the weighted sum; TOPSIS agrees on the winner"
+        else:
+            other = snapshot.name(rec.check.winner)
+            methods = f"Ranked by the weighted sum; TOPSIS puts {other} first"
+        upgraded = " (upgraded when read)" if snapshot.version < schema.SNAPSHOT_VERSION else ""
+        return (
+            f"Must-haves: {asked}. Excluded: {excluded}. {methods}. "
+            f"Snapshot version {snapshot.version}{upgraded}."
         )
 
     def changelist_view(self, request, extra_context=None):

@@ -7,9 +7,6 @@ class AdvisorConfig(AppConfig):
     verbose_name = "Advisor"
 
     def ready(self):
-        from comparisons.signals import invalidate_on_change
+        from . import signals
 
-        from .models import Option, OptionWeight, Question
-
-        # The questionnaire is cached with the knowledge base: quiz edits invalidate it too.
-        invalidate_on_change(Question, Option, OptionWeight)
+        signals.connect()

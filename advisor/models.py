@@ -1,14 +1,17 @@
 """The advisor's questionnaire, and the consultations it produces.
 
 Editors write questions and options in the admin; each option changes the weight of one or more
-criteria of the knowledge base. A visitor's answers become a Consultation: a snapshot of the
-answers, the weights and the whole computed result, shown at an unguessable permalink that never
-changes, even when the knowledge base does.
+criteria of the knowledge base, and may ask for a must-have (MustHave: frameworks whose evidence
+fails it are set apart). A question may be asked only after some answers to earlier questions
+(`Question.shown_when`). A visitor's answers become a Consultation: a snapshot of the answers,
+the weights and the whole computed result (its shape: advisor.schema), shown at an unguessable
+permalink that never changes, even when the knowledge base does.
 """
 
 import hashlib
 import json
 import uuid
+from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -20,9 +23,11 @@ from simple_history.models import HistoricalRecords
 
 from comparisons.models import Criterion
 
+from . import schema
 from .scoring import ENGINE_VERSION
 
 CHANGE_MIN, CHANGE_MAX = -5, 5
+EVIDENCE_MIN, EVIDENCE_MAX = -2, 2
 
 
 class Question(models.Model):
@@ -57,6 +62,16 @@ class Question(models.Model):
         default=True,
         help_text="Inactive questions are not asked. Old consultations keep the answers they had.",
     )
+    shown_when = models.ManyToManyField(
+        "Option",
+        blank=True,
+        related_name="reveals",
+        verbose_name="asked only after",
+        help_text="Ask this question only when the visitor picked one of these options of "
+        "earlier questions; leave it empty to always ask it. Visitors whose browser runs scripts "
+        "see the question appear when they pick one; the others see every question, with a note. "
+        "Answers to a question that should not have been asked are ignored.",
+    )
 
     history = HistoricalRecords()
 
@@ -65,6 +80,11 @@ class Question(models.Model):
 
     def __str__(self):
         return self.text
+
+    def comes_before(self, other):
+        """Whether this question is asked before `other` (a question not saved yet comes last
+        among those of its order)."""
+        return (self.order, self.pk or float("inf")) < (other.order, other.pk or float("inf"))
 
 
 class Option(models.Model):
@@ -121,9 +141,61 @@ class OptionWeight(models.Model):
         return f"{self.criterion}: {self.change:+d}"
 
 
+class MustHave(models.Model):
+    """A hard requirement that picking an option asks for: frameworks whose evidence on the
+    criterion is below the minimum are set apart from the ranking, with the claim that fails it.
+    """
+
+    option = models.OneToOneField(
+        Option,
+        on_delete=models.CASCADE,
+        related_name="must_have",
+        help_text="The answer that asks for it, e.g. “We cannot do without async” under a "
+        "question “Is anything a must?”.",
+    )
+    label = models.CharField(
+        max_length=100,
+        help_text="The requirement as the result page names it, e.g. “Must support async”.",
+    )
+    criterion = models.OneToOneField(
+        Criterion,
+        on_delete=models.PROTECT,
+        related_name="must_have",
+        help_text="The criterion whose evidence decides it. One must-have per criterion: the "
+        "result page's address names it by the criterion.",
+    )
+    minimum = models.DecimalField(
+        "lowest evidence accepted",
+        max_digits=2,
+        decimal_places=1,
+        default=Decimal("1.0"),
+        validators=[MinValueValidator(EVIDENCE_MIN), MaxValueValidator(EVIDENCE_MAX)],
+        help_text="From -2.0 to +2.0. A framework is excluded when its evidence on the criterion "
+        "(its published claims that are not refuted, weighed as everywhere on the site) is below "
+        "this: +1.0 means the evidence must say it does; 0.0 that it must not say it does not. A "
+        "framework with no such evidence is never excluded: the result page says it is unknown.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "must-have"
+        ordering = ["option__question__order", "option__order", "option_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minimum__gte=EVIDENCE_MIN, minimum__lte=EVIDENCE_MAX),
+                name="musthave_minimum_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label} ({self.criterion}: at least {self.minimum:+.1f})"
+
+
 def content_hash(answers, knowledge_version, engine_version=ENGINE_VERSION):
     """What makes two consultations the same: the chosen options of each question, the knowledge
-    version they were computed on and the scoring engine's version, as a SHA-256 hex digest.
+    version they were computed on, the scoring engine's version and the snapshot's shape
+    (advisor.schema), as a SHA-256 hex digest.
 
     The answers are reduced to {question id: sorted option ids} (unanswered questions left out) and
     written as canonical JSON, so the order in which options or questions arrive does not matter.
@@ -134,7 +206,12 @@ def content_hash(answers, knowledge_version, engine_version=ENGINE_VERSION):
         if answer["options"]
     }
     canonical = json.dumps(
-        {"answers": chosen, "knowledge": int(knowledge_version), "engine": str(engine_version)},
+        {
+            "answers": chosen,
+            "knowledge": int(knowledge_version),
+            "engine": str(engine_version),
+            "snapshot": schema.SNAPSHOT_VERSION,
+        },
         sort_keys=True,
         separators=(",", ":"),
     )
@@ -190,7 +267,9 @@ class Consultation(models.Model):
         default=dict, editable=False, help_text="Criterion slug → weight used."
     )
     result = models.JSONField(
-        default=dict, editable=False, help_text="Everything the result page shows."
+        default=dict,
+        editable=False,
+        help_text="Everything the result page shows (advisor.schema.Snapshot, versioned).",
     )
 
     objects = ConsultationQuerySet.as_manager()
@@ -225,7 +304,12 @@ class Consultation(models.Model):
         return self
 
     @property
+    def snapshot(self):
+        """What was saved, in the current shape whatever version saved it (advisor.schema)."""
+        return schema.Snapshot.of(self)
+
+    @property
     def recommendation_name(self):
         if not self.recommended:
             return "No preference"
-        return self.result.get("frameworks", {}).get(self.recommended, self.recommended)
+        return schema.framework_names(self.result).get(self.recommended, self.recommended)

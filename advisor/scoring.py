@@ -42,6 +42,31 @@ but recorded, and it lowers the framework's coverage.
 
 With no positive weight, or no frameworks, the result has ``no_preference=True``: every
 framework scores 50.0 at rank 1, there is no winner and no confidence.
+
+Must-haves
+----------
+A requirement ``(key, c, m)`` is a hard one: a framework whose evidence on ``c`` is known and
+below ``m`` (``e(f, c) < m - EPSILON``: an average that is ``m`` up to rounding passes) fails it
+and is *excluded*: left out of the ranking and listed apart,
+with its evidence and the score it would have had. Unknown evidence excludes nothing: the
+framework stays in the ranking and the unknown is recorded. Everything above (ranks, margin,
+bands, flips) is computed over the frameworks left; when none is left there is no preference.
+
+A second method: TOPSIS
+-----------------------
+Beside the weighted sum, and over the same frameworks and values ``v(f, c)`` (unknown = 0.5),
+TOPSIS ranks by closeness to an ideal framework:
+
+* vector normalisation ``r(f, c) = v(f, c) / sqrt(sum_g v(g, c)^2)`` (0 when every value is 0);
+* weighted ``t(f, c) = (w_c / W) * r(f, c)`` over the criteria with ``w_c > 0``;
+* the ideal ``A+_c = max_f t(f, c)`` and anti-ideal ``A-_c = min_f t(f, c)`` (every criterion is
+  a benefit: more evidence for is better);
+* distances ``d+(f) = ||t(f) - A+||`` and ``d-(f) = ||t(f) - A-||`` (Euclidean), and closeness
+  ``C(f) = d-(f) / (d+(f) + d-(f))`` in [0, 1]; 0.5 when both are 0 (every framework alike).
+
+Ranks follow closeness as scores do above (ties within EPSILON share a rank). The weighted sum
+ranks; TOPSIS is a check (``Recommendation.check``): ``agrees`` is False when no framework is
+first by both methods, and the result page then shows both rankings.
 """
 
 from __future__ import annotations
@@ -54,7 +79,10 @@ from typing import Any
 # "1": every claim counted alike (disputed ones at half weight), confidence from coverage only.
 # "2": claims weighed by their evidence strength, refuted ones not at all; bands and confidence
 # from that strength.
-ENGINE_VERSION = "2"
+# "3": as "2", with must-haves (frameworks whose evidence fails one are set apart) and TOPSIS
+# computed beside the weighted sum as a check.
+ENGINE_VERSION = "3"
+WEIGHTED_SUM, TOPSIS = "weighted-sum", "topsis"
 EPSILON = 1e-9  # scores closer than this are tied
 NEUTRAL = 0.5  # imputed value of an unknown (framework, criterion) pair
 BAND_HALF_WIDTH = 0.25  # of a value in [0, 1] when there is no evidence at all
@@ -155,6 +183,80 @@ class SettlingCriterion(_Snapshot):
 
 
 @dataclass(frozen=True)
+class Requirement(_Snapshot):
+    """A must-have: a framework whose known evidence on ``criterion`` is below ``minimum`` fails."""
+
+    key: str
+    criterion: str
+    minimum: float
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Requirement:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Exclusion(_Snapshot):
+    """A framework left out because its evidence fails a requirement."""
+
+    framework: str
+    requirement: str  # the requirement's key
+    criterion: str
+    evidence: float
+    minimum: float
+    score: float  # what it would have scored, 0..100
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Exclusion:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class UnknownRequirement(_Snapshot):
+    """A ranked framework with no evidence on a requirement's criterion: kept, but said."""
+
+    framework: str
+    requirement: str
+    criterion: str
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> UnknownRequirement:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class MethodRank(_Snapshot):
+    framework: str
+    value: float  # TOPSIS: closeness to the ideal, 0..1
+    rank: int
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> MethodRank:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class MethodCheck(_Snapshot):
+    """The same frameworks ranked by a second method, and whether both put the same one first."""
+
+    method: str
+    ranking: tuple[MethodRank, ...]
+    agrees: bool
+
+    @property
+    def winner(self) -> str | None:
+        return self.ranking[0].framework if self.ranking else None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> MethodCheck:
+        return cls(
+            method=data["method"],
+            ranking=tuple(MethodRank.from_dict(r) for r in data["ranking"]),
+            agrees=data["agrees"],
+        )
+
+
+@dataclass(frozen=True)
 class Recommendation(_Snapshot):
     no_preference: bool
     message: str
@@ -168,9 +270,19 @@ class Recommendation(_Snapshot):
     engine_version: str = ENGINE_VERSION
     too_close: bool = False
     settling: tuple[SettlingCriterion, ...] = ()
+    method: str = WEIGHTED_SUM  # the method that ranked
+    requirements: tuple[Requirement, ...] = ()  # the must-haves applied
+    excluded: tuple[Exclusion, ...] = ()
+    unknown_requirements: tuple[UnknownRequirement, ...] = ()
+    check: MethodCheck | None = None  # TOPSIS over the same frameworks; None before engine 3
+
+    @property
+    def methods_disagree(self) -> bool:
+        return self.check is not None and not self.check.agrees
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Recommendation:
+        check = data.get("check")
         return cls(
             no_preference=data["no_preference"],
             message=data["message"],
@@ -184,6 +296,14 @@ class Recommendation(_Snapshot):
             engine_version=data["engine_version"],
             too_close=data.get("too_close", False),
             settling=tuple(SettlingCriterion.from_dict(c) for c in data.get("settling", ())),
+            # Engines 1 and 2 knew no must-haves and ranked by the weighted sum alone.
+            method=data.get("method", WEIGHTED_SUM),
+            requirements=tuple(Requirement.from_dict(r) for r in data.get("requirements", ())),
+            excluded=tuple(Exclusion.from_dict(e) for e in data.get("excluded", ())),
+            unknown_requirements=tuple(
+                UnknownRequirement.from_dict(u) for u in data.get("unknown_requirements", ())
+            ),
+            check=MethodCheck.from_dict(check) if check else None,
         )
 
 
@@ -194,11 +314,13 @@ def recommend(
     decisive_count: int = 3,
     detail_count: int | None = None,
     strengths: Mapping[tuple[str, str], float] | None = None,
+    requirements: Sequence[Requirement] = (),
 ) -> Recommendation:
     """Rank ``frameworks`` for the visitor's ``weights``; see the module docstring.
 
     ``strengths`` gives the evidence strength (0..1) of each known pair; a known pair without one
-    (or every known pair, when it is None) counts as fully trusted.
+    (or every known pair, when it is None) counts as fully trusted. ``requirements`` are the
+    must-haves: frameworks whose evidence fails one are excluded from the ranking.
     Per-criterion contributions and unknown criteria are listed for the ``detail_count``
     best-ranked frameworks (all when None): with many frameworks they are most of the result,
     and nobody reads them all. Scores, bands and coverage are given for every framework.
@@ -206,7 +328,39 @@ def recommend(
     weights, evidence, frameworks, strengths = _validate(
         weights, evidence, frameworks, decisive_count, strengths or {}
     )
+    requirements = _validate_requirements(requirements)
     total = math.fsum(weights.values())
+    criteria = sorted(c for c, w in weights.items() if w > 0)
+    # v(f, c) and s(f, c) for every framework and weighted criterion, computed once.
+    values = {
+        f: {c: NEUTRAL if (f, c) not in evidence else (evidence[f, c] + 2) / 4 for c in criteria}
+        for f in frameworks
+    }
+    scores = {
+        f: _clamp(100 * math.fsum(weights[c] * values[f][c] for c in criteria) / total, 0.0, 100.0)
+        if total > 0
+        else 50.0
+        for f in frameworks
+    }
+    excluded = _exclusions(requirements, evidence, frameworks, scores)
+    left_out = {e.framework for e in excluded}
+    frameworks = [f for f in frameworks if f not in left_out]
+    must_haves = {
+        "requirements": requirements,
+        "excluded": excluded,
+        "unknown_requirements": tuple(
+            UnknownRequirement(f, r.key, r.criterion)
+            for f in sorted(frameworks)
+            for r in requirements
+            if (f, r.criterion) not in evidence
+        ),
+    }
+    if not frameworks and left_out:
+        return _no_preference(
+            frameworks,
+            "Every framework fails at least one of the must-haves: none is left to recommend.",
+            **must_haves,
+        )
     if not frameworks:
         return _no_preference(frameworks, "There are no frameworks to compare yet.")
     if total <= 0:
@@ -214,23 +368,14 @@ def recommend(
             frameworks,
             "No criterion was marked as mattering, so every framework scores the same. "
             "Give at least one criterion some weight to get a recommendation.",
+            **must_haves,
         )
 
-    criteria = sorted(c for c, w in weights.items() if w > 0)
-    # v(f, c) and s(f, c) for every framework and weighted criterion, computed once.
-    values = {
-        f: {c: NEUTRAL if (f, c) not in evidence else (evidence[f, c] + 2) / 4 for c in criteria}
-        for f in frameworks
-    }
     trust = {
         f: {c: strengths.get((f, c), 1.0) if (f, c) in evidence else 0.0 for c in criteria}
         for f in frameworks
     }
-    scores = {
-        f: _clamp(100 * math.fsum(weights[c] * values[f][c] for c in criteria) / total, 0.0, 100.0)
-        for f in frameworks
-    }
-    ranks = {f: 1 + sum(other > scores[f] + EPSILON for other in scores.values()) for f in scores}
+    ranks = _ranks({f: scores[f] for f in frameworks})
     order = sorted(frameworks, key=lambda f: (ranks[f], f))
     detailed = set(order if detail_count is None else order[:detail_count])
     ranking = tuple(
@@ -280,7 +425,94 @@ def recommend(
         settling=_settling(
             criteria, weights, trust[winner], trust[runner_up] if runner_up else None
         ),
+        check=_topsis_check(weights, criteria, values, order, ranks),
+        **must_haves,
     )
+
+
+def _ranks(values: Mapping[str, float]) -> dict[str, int]:
+    """1 + the number of others more than EPSILON higher: tied values share a rank."""
+    return {f: 1 + sum(other > values[f] + EPSILON for other in values.values()) for f in values}
+
+
+def _exclusions(requirements, evidence, frameworks, scores):
+    """Every (framework, requirement) whose known evidence is below the minimum, the frameworks
+    that would have scored most first."""
+    failed = [
+        Exclusion(f, r.key, r.criterion, evidence[f, r.criterion], r.minimum, scores[f])
+        for f in frameworks
+        for r in requirements
+        if (f, r.criterion) in evidence and evidence[f, r.criterion] < r.minimum - EPSILON
+    ]
+    return tuple(sorted(failed, key=lambda e: (-e.score, e.framework, e.requirement)))
+
+
+def topsis_closeness(
+    weights: Mapping[str, float], values: Mapping[str, Mapping[str, float]]
+) -> dict[str, float]:
+    """TOPSIS closeness to the ideal (0..1) of each framework; see the module docstring.
+
+    ``weights`` is {criterion: weight >= 0}; ``values`` is {framework: {criterion: value >= 0}}
+    with a value for every criterion of positive weight (the engine passes ``v(f, c)``).
+    """
+    criteria = sorted(c for c, w in weights.items() if w > 0)
+    for criterion in criteria:
+        weight = weights[criterion]
+        if not math.isfinite(weight):
+            raise ValueError(f"weight for criterion {criterion!r} must be finite, got {weight!r}")
+    for framework, row in values.items():
+        for criterion in criteria:
+            value = row[criterion]
+            if not (math.isfinite(value) and value >= 0):
+                raise ValueError(
+                    f"value for ({framework!r}, {criterion!r}) must be a finite number >= 0, "
+                    f"got {value!r}"
+                )
+    total = math.fsum(weights[c] for c in criteria)
+    if not values or total <= 0:
+        return dict.fromkeys(values, 0.5)
+    norms = {c: math.sqrt(math.fsum(row[c] ** 2 for row in values.values())) for c in criteria}
+    weighted = {
+        f: {c: weights[c] / total * (row[c] / norms[c] if norms[c] > 0 else 0.0) for c in criteria}
+        for f, row in values.items()
+    }
+    ideal = {c: max(row[c] for row in weighted.values()) for c in criteria}
+    anti_ideal = {c: min(row[c] for row in weighted.values()) for c in criteria}
+    closeness = {}
+    for f, row in weighted.items():
+        to_ideal = math.sqrt(math.fsum((row[c] - ideal[c]) ** 2 for c in criteria))
+        to_anti_ideal = math.sqrt(math.fsum((row[c] - anti_ideal[c]) ** 2 for c in criteria))
+        both = to_ideal + to_anti_ideal
+        closeness[f] = to_anti_ideal / both if both > 0 else 0.5
+    return closeness
+
+
+def _topsis_check(weights, criteria, values, order, ranks):
+    closeness = topsis_closeness({c: weights[c] for c in criteria}, {f: values[f] for f in order})
+    topsis_ranks = _ranks(closeness)
+    ranking = tuple(
+        MethodRank(f, closeness[f], topsis_ranks[f])
+        for f in sorted(order, key=lambda f: (topsis_ranks[f], f))
+    )
+    first_by_sum = {f for f in order if ranks[f] == 1}
+    first_by_topsis = {f for f in order if topsis_ranks[f] == 1}
+    return MethodCheck(TOPSIS, ranking, agrees=bool(first_by_sum & first_by_topsis))
+
+
+def _validate_requirements(requirements: Sequence[Requirement]) -> tuple[Requirement, ...]:
+    keys = [r.key for r in requirements]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"requirements contain duplicate keys: {keys!r}")
+    clean = []
+    for r in requirements:
+        minimum = float(r.minimum)
+        if not (math.isfinite(minimum) and -2 <= minimum <= 2):
+            raise ValueError(
+                f"minimum of requirement {r.key!r} must be a finite number in [-2, 2], "
+                f"got {minimum!r}"
+            )
+        clean.append(Requirement(r.key, r.criterion, minimum))
+    return tuple(clean)
 
 
 def _settling(criteria, weights, winner_trust, runner_up_trust):
@@ -420,9 +652,9 @@ def _flip(
     return Flip(criterion, best[0], best[1])
 
 
-def _no_preference(frameworks: Sequence[str], message: str) -> Recommendation:
+def _no_preference(frameworks: Sequence[str], message: str, **must_haves) -> Recommendation:
     ranking = tuple(FrameworkScore(f, 50.0, 1, 0.0, (), (), 50.0, 50.0) for f in sorted(frameworks))
-    return Recommendation(True, message, ranking, None, None, 0.0, None, (), ())
+    return Recommendation(True, message, ranking, None, None, 0.0, None, (), (), **must_haves)
 
 
 def _confidence(top: Sequence[FrameworkScore], too_close: bool) -> str:

@@ -1,10 +1,13 @@
 """Glue between the questionnaire, the knowledge base and the scoring engine.
 
-`advise()` turns answers into weights, reads the knowledge base through comparisons.knowledge
-(criteria, frameworks, the aggregated evidence with its strength, and the claims the page shows,
-in a fixed number of queries), runs the engine and returns an unsaved Consultation whose `result`
-holds everything the result page shows: the page is drawn from that snapshot alone
-(advisor.presentation), never from the live knowledge base.
+`advise()` turns answers into weights and must-haves, reads the knowledge base through
+comparisons.knowledge (criteria, frameworks, the aggregated evidence with its strength, and the
+claims the page shows, in a fixed number of queries), runs the engine and returns an unsaved
+Consultation whose snapshot (advisor.schema.Snapshot) holds everything the result page shows:
+the page is drawn from it alone (advisor.presentation), never from the live knowledge base. That
+includes re-weighing: the snapshot keeps the evidence of the best-ranked frameworks (POOL_SIZE).
+
+`recommend()` scores weights on today's knowledge base without saving anything.
 """
 
 from collections.abc import Iterable, Mapping
@@ -13,9 +16,9 @@ from itertools import groupby
 from django.db.models import F
 
 from comparisons import knowledge as kb
-from comparisons.cache import cached
+from comparisons.cache import cached, current_version
 
-from . import scoring
+from . import schema, scoring
 from .models import Consultation, Option
 
 WEIGHT_FLOOR, WEIGHT_CEILING = 0, 20
@@ -24,6 +27,9 @@ TABLE_FRAMEWORKS = 3  # frameworks shown side by side in the per-criterion table
 QUESTIONED_SHOWN = 20  # contested and refuted claims listed on the result page
 CLAIMS_SHOWN = 60  # decisive claims first, then contested and refuted ones
 QUESTIONED_CRITERIA = 20  # ... of the criteria the visitor weighted most
+# A result can be re-weighed among the frameworks that scored best for its answers, with and
+# without its must-haves (at most twice this many): their evidence is saved with it.
+POOL_SIZE = 30
 
 
 def weights_from_answers(
@@ -47,31 +53,132 @@ def weights_from_answers(
 
 
 def load_questionnaire(version=None):
-    """Active questions that have options, each with `.choices` (its options, each with
-    `.changes`: {criterion slug: weight change}). One query, cached under the knowledge version
-    (quiz edits bump it too)."""
+    """Active questions that have options, in order, each with `.choices` (its options, each
+    with `.changes`: {criterion slug: weight change}, and `.must`: the schema.MustHave it asks
+    for, or None) and `.shown_when_ids` (the options that must have been picked before it is
+    asked; empty: always asked). One query, cached under the knowledge version (quiz edits bump
+    it too)."""
     return cached("advisor:questionnaire", _build_questionnaire, version)
 
 
 def _build_questionnaire():
+    # One row per option, effect and condition of its question (both are few): one query.
     rows = (
         Option.objects.filter(question__is_active=True)
         .select_related("question")
-        .annotate(criterion_slug=F("weights__criterion__slug"), change=F("weights__change"))
+        .annotate(
+            criterion_slug=F("weights__criterion__slug"),
+            change=F("weights__change"),
+            condition=F("question__shown_when"),
+            must_label=F("must_have__label"),
+            must_criterion=F("must_have__criterion__slug"),
+            must_minimum=F("must_have__minimum"),
+        )
         .order_by("question__order", "question_id", "order", "id")
     )
     questions = []
     for _, question_rows in groupby(rows, key=lambda option: option.question_id):
+        question_rows = list(question_rows)
         options = []
         for _, option_rows in groupby(question_rows, key=lambda option: option.pk):
             option_rows = list(option_rows)
             option = option_rows[0]
             option.changes = {r.criterion_slug: r.change for r in option_rows if r.criterion_slug}
+            option.must = (
+                schema.MustHave(
+                    key=option.must_criterion,
+                    label=option.must_label,
+                    criterion=option.must_criterion,
+                    minimum=float(option.must_minimum),
+                    option=option.pk,
+                )
+                if option.must_criterion
+                else None
+            )
             options.append(option)
         question = options[0].question
         question.choices = options
+        question.shown_when_ids = frozenset(r.condition for r in question_rows if r.condition)
         questions.append(question)
     return questions
+
+
+def asked_questions(questions, chosen):
+    """The ids of the questions that are asked, given `chosen` ({question id: option ids}).
+
+    In questionnaire order: a question without conditions is always asked; one with conditions
+    only when an option among them was chosen in a question asked before it. The answers to a
+    question that is not asked never count, so they cannot ask further questions either.
+    """
+    asked, picked = set(), set()
+    for question in questions:
+        conditions = getattr(question, "shown_when_ids", frozenset())
+        if not conditions or conditions & picked:
+            asked.add(question.pk)
+            picked.update(int(option) for option in chosen.get(question.pk, ()))
+    return asked
+
+
+def applicable_answers(answers, questions):
+    """`answers` with those of questions that should not have been asked emptied and marked
+    `skipped`: the server never trusts them, whatever was posted."""
+    asked = asked_questions(questions, {a["question"]: a["options"] for a in answers})
+    known = {question.pk for question in questions}
+    return [
+        answer
+        if answer["question"] in asked or answer["question"] not in known
+        else {**answer, "options": [], "labels": [], "skipped": True}
+        for answer in answers
+    ]
+
+
+def must_haves_offered(questions=None, version=None):
+    """[schema.MustHave] that the questionnaire's options ask for, in questionnaire order."""
+    questions = load_questionnaire(version) if questions is None else questions
+    return [option.must for q in questions for option in q.choices if option.must is not None]
+
+
+def recommend(weights, must_haves=(), version=None):
+    """Score `weights` on today's knowledge base, without saving anything.
+
+    `weights` is {criterion slug: weight}, each a number from 0 up (the questionnaire gives
+    WEIGHT_FLOOR to WEIGHT_CEILING); criteria left out weigh 0, an unknown slug is a ValueError.
+    `must_haves` are keys of must_haves_offered() (criterion slugs); an unknown one is a
+    ValueError. Reads the knowledge base and the questionnaire through their caches.
+
+    Returns an advisor.scoring.Recommendation (a frozen dataclass; `.as_dict()` gives it as
+    JSON-ready data), all frameworks and criteria named by slug:
+    `ranking` [FrameworkScore: framework, score (0..100), rank, coverage and strength (0..1),
+    band_low and band_high (0..100), unknown_criteria and contributions for the top three],
+    `winner`, `runner_up`, `margin` (points), `confidence` ("high" | "medium" | "low" | None),
+    `too_close`, `message`, `decisive` [criterion, margin_points, flip], `flips` [criterion,
+    weight_change or None, overtaken_by], `settling`, `no_preference`; the must-haves:
+    `requirements` [key, criterion, minimum], `excluded` [framework, requirement, criterion,
+    evidence, minimum, score it would have had], `unknown_requirements` [framework, requirement,
+    criterion]; the method: `method` ("weighted-sum") and `check` (TOPSIS: method, ranking
+    [framework, value (closeness 0..1), rank], agrees); and `engine_version`.
+    One query (the knowledge version) when the knowledge and the questionnaire are cached.
+    """
+    version = current_version() if version is None else version
+    criteria, frameworks, evidence = kb.advisor_knowledge(version)
+    known = {c["slug"] for c in criteria}
+    unknown = sorted(set(weights) - known)
+    if unknown:
+        raise ValueError(f"unknown criteria: {unknown!r}")
+    offered = {m.key: m for m in must_haves_offered(version=version)}
+    missing = sorted(set(must_haves) - set(offered))
+    if missing:
+        raise ValueError(f"unknown must-haves: {missing!r}")
+    counted = {key: score for key, score in evidence.items() if score.has_score}
+    return scoring.recommend(
+        {slug: weights.get(slug, 0) for slug in sorted(known)},
+        {key: score.score for key, score in counted.items()},
+        [f["slug"] for f in frameworks],
+        decisive_count=DECISIVE_COUNT,
+        detail_count=TABLE_FRAMEWORKS,
+        strengths={key: score.strength for key, score in counted.items()},
+        requirements=[offered[key].requirement() for key in dict.fromkeys(must_haves)],
+    )
 
 
 def advise(answers, questions=None, version=None):
@@ -79,82 +186,147 @@ def advise(answers, questions=None, version=None):
 
     `answers` is a list of {"question", "text", "options", "labels"}, as QuestionnaireForm gives;
     `questions` the questionnaire they answer (by default the current one); `version` the
-    knowledge version when the caller has read it already.
+    knowledge version when the caller has read it already. Answers to questions that should not
+    have been asked are ignored (applicable_answers()); the must-haves are those the chosen
+    options ask for.
     """
     questions = load_questionnaire(version) if questions is None else questions
+    answers = applicable_answers(answers, questions)
     criteria, frameworks, evidence = kb.advisor_knowledge(version)
+    chosen = {option_id for answer in answers for option_id in answer["options"]}
     changes = {option.pk: option.changes for q in questions for option in q.choices}
     weights = weights_from_answers(
         {c["slug"]: c["default_weight"] for c in criteria},
         [changes.get(option_id, {}) for answer in answers for option_id in answer["options"]],
     )
+    offered = must_haves_offered(questions)
     counted = {key: score for key, score in evidence.items() if score.has_score}
+    scores = {key: score.score for key, score in counted.items()}
     recommendation = scoring.recommend(
         weights,
-        {key: score.score for key, score in counted.items()},
+        scores,
         [f["slug"] for f in frameworks],
         decisive_count=DECISIVE_COUNT,
         detail_count=TABLE_FRAMEWORKS,
         strengths={key: score.strength for key, score in counted.items()},
+        requirements=[m.requirement() for m in offered if m.option in chosen],
     )
-    claims = _claims_shown(recommendation, weights)
+    pool = _pool(recommendation, [c["slug"] for c in criteria], counted)
+    explaining, failing = _claims_shown(recommendation, weights, offered, pool, scores)
     decisive = {d.criterion for d in recommendation.decisive}
     tabled = {s.framework for s in recommendation.ranking[:TABLE_FRAMEWORKS]}
-    result = {
-        "recommendation": recommendation.as_dict(),
-        "frameworks": {f["slug"]: f["name"] for f in frameworks},
-        "criteria": [
-            {
-                "slug": c["slug"],
-                "name": c["name"],
-                "default_weight": c["default_weight"],
-                "weight": weights[c["slug"]],
-            }
+    snapshot = schema.Snapshot(
+        recommendation=recommendation,
+        frameworks={f["slug"]: f["name"] for f in frameworks},
+        criteria=tuple(
+            schema.CriterionWeight(
+                slug=c["slug"],
+                name=c["name"],
+                default_weight=c["default_weight"],
+                weight=weights[c["slug"]],
+            )
             for c in criteria
-        ],
-        "evidence": [
-            {
-                "framework": framework,
-                "criterion": criterion,
-                "score": score.score,
-                "strength": score.strength,
-                "claims": score.claim_count,
-                "contested": score.contested_count,
-                "refuted": score.refuted_count,
-            }
+        ),
+        evidence=tuple(
+            schema.PairEvidence(
+                framework=framework,
+                criterion=criterion,
+                score=score.score,
+                strength=score.strength,
+                claims=score.claim_count,
+                contested=score.contested_count,
+                refuted=score.refuted_count,
+            )
             for (framework, criterion), score in sorted(evidence.items())
             if framework in tabled
-        ],
-        "decisive_claims": [
-            c
-            for c in claims
+        ),
+        decisive_claims=tuple(
+            schema.Claim.from_dict(c)
+            for c in explaining
             if c["framework"] == recommendation.winner and c["criterion"] in decisive
-        ],
-        "questioned_claims": _questioned(claims, weights),
-    }
+        ),
+        questioned_claims=tuple(
+            schema.Claim.from_dict(c) for c in _questioned(explaining, weights)
+        ),
+        answers=tuple(schema.Answer.from_dict(a) for a in answers),
+        weights=weights,
+        must_haves=tuple(offered),
+        excluding_claims=tuple(_with_best_citation(claim) for _, claim in sorted(failing.items())),
+        pool=pool,
+    )
     return Consultation(
         engine_version=recommendation.engine_version,
         recommended=recommendation.winner or "",
         margin=recommendation.margin,
-        answers=answers,
+        answers=[answer.as_dict() for answer in snapshot.answers],
         weights=weights,
-        result=result,
+        result=snapshot.result(),
     )
 
 
-def _claims_shown(recommendation, weights):
-    """The winner's claims on the decisive criteria, and the contested and refuted claims of the
-    winner and the runner-up (the comparison that decided) on the QUESTIONED_CRITERIA criteria
-    the visitor weighted most: at most CLAIMS_SHOWN, so a large knowledge base costs no more."""
-    if recommendation.no_preference:
-        return []
+def _pool(recommendation, criteria, counted):
+    """The evidence of the frameworks a result can be re-weighed among: the POOL_SIZE that
+    scored best whatever the must-haves, and the POOL_SIZE best of those left by them."""
+    scores = {s.framework: s.score for s in recommendation.ranking}
+    for exclusion in recommendation.excluded:
+        scores[exclusion.framework] = exclusion.score
+    best = sorted(scores, key=lambda f: (-scores[f], f))[:POOL_SIZE]
+    ranked = [s.framework for s in recommendation.ranking[:POOL_SIZE]]
+    frameworks = sorted({*best, *ranked}, key=lambda f: (-scores[f], f))
+
+    def cell(framework, criterion, attribute):
+        score = counted.get((framework, criterion))
+        return getattr(score, attribute) if score is not None else None
+
+    return schema.EvidencePool(
+        frameworks=tuple(frameworks),
+        criteria=tuple(criteria),
+        scores=tuple(tuple(cell(f, c, "score") for c in criteria) for f in frameworks),
+        strengths=tuple(tuple(cell(f, c, "strength") for c in criteria) for f in frameworks),
+    )
+
+
+def _claims_shown(recommendation, weights, offered, pool, scores):
+    """The claims the page shows: the winner's claims on the decisive criteria, and the
+    contested and refuted claims of the winner and the runner-up (the comparison that decided)
+    on the QUESTIONED_CRITERIA criteria the visitor weighted most, at most CLAIMS_SHOWN, so a
+    large knowledge base costs no more; and, for every must-have offered, the claim that fails it
+    for each framework of the pool whose evidence fails it."""
+    failing = []
+    for must in offered:
+        frameworks = [
+            f
+            for f in pool.frameworks
+            if (f, must.criterion) in scores
+            and scores[f, must.criterion] < must.minimum - scoring.EPSILON
+        ]
+        if frameworks:
+            failing.append((must.criterion, must.minimum, frameworks))
+    if recommendation.no_preference and not failing:
+        return [], {}
     weighted = sorted((w, slug) for slug, w in weights.items() if w > 0)[-QUESTIONED_CRITERIA:]
-    return kb.explaining_claims(
+    podium = [s for s in (recommendation.winner, recommendation.runner_up) if s is not None]
+    return kb.advisor_claims(
         winner=recommendation.winner,
         decisive=[d.criterion for d in recommendation.decisive],
-        podium=[s for s in (recommendation.winner, recommendation.runner_up) if s is not None],
+        podium=podium,
         weighted=[slug for _, slug in weighted],
         limit=CLAIMS_SHOWN,
+        failing=failing,
+    )
+
+
+def _with_best_citation(claim):
+    """A claim that fails a must-have, with the supporting citation from its most reliable
+    source only (the others are one click away on the claim's page)."""
+    supporting = [c for c in claim["citations"] if c["stance"] == "supports"] or claim["citations"]
+    best = max(supporting, key=lambda c: c.get("reliability") or 0, default=None)
+    return schema.Claim.from_dict(
+        {
+            **claim,
+            "citations": [best] if best else [],
+            "citation_count": len(claim["citations"]),
+        }
     )
 
 

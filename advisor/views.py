@@ -10,7 +10,7 @@ from comparisons.cache import current_version
 from config.views import too_many_requests
 
 from . import presentation, services
-from .forms import QuestionnaireForm
+from .forms import QuestionnaireForm, ReweighForm
 from .models import Consultation, content_hash
 
 
@@ -51,6 +51,25 @@ def questionnaire(request):
 
 @require_safe
 def result(request, pk):
-    """A consultation's permanent page, drawn from its snapshot alone: one query."""
+    """A consultation's permanent page, drawn from its snapshot alone: one query.
+
+    With weights or must-haves in the address (the re-weigh form is a GET form), the page is
+    that re-weighing, computed from the snapshot too: its address is its own permalink, and the
+    saved consultation keeps its answers. Invalid values get the saved result with the form's
+    errors and a 400.
+    """
     consultation = get_object_or_404(Consultation, pk=pk)
-    return render(request, "advisor/result.html", presentation.present(consultation))
+    if not ReweighForm.asks(request.GET):
+        return render(request, "advisor/result.html", presentation.present(consultation))
+    snapshot = consultation.snapshot
+    form = ReweighForm(request.GET, snapshot=snapshot)
+    if not snapshot.reweighable:
+        context = presentation.present(consultation, snapshot=snapshot)
+        return render(request, "advisor/result.html", {**context, "reweigh_unavailable": True})
+    if not form.is_valid():
+        context = presentation.present(consultation, snapshot=snapshot)
+        return render(request, "advisor/result.html", {**context, "form": form}, status=400)
+    context = presentation.present(
+        consultation, form.weights(), form.must_haves(), snapshot=snapshot
+    )
+    return render(request, "advisor/result.html", {**context, "form": form})

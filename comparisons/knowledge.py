@@ -571,3 +571,57 @@ def build_compare_matrix(frameworks, criteria):
     return CompareMatrix(
         frameworks=[(f.slug, f.name) for f in frameworks], rows=rows, summary=summary
     )
+
+
+def advisor_claims(*, winner, decisive, podium, weighted, limit, failing=()):
+    """explaining_claims(), and in the same two queries the claims that fail must-haves.
+
+    The first part of the answer is what explaining_claims() gives for the same arguments (the
+    claims of `winner` on the `decisive` criteria, then the contested and refuted claims of the
+    `podium` on the `weighted` criteria; at most `limit`, in display order); `winner` may be None.
+    `failing` is [(criterion slug, minimum, framework slugs)]: for each of those frameworks, the
+    claim that fails the must-have, the one that counts (not refuted) scoring below the minimum
+    that weighs most (its effective weight, then the lowest score, then the oldest). Returns
+    (explaining, {(framework slug, criterion slug): claim summary}); see claim_summary().
+    """
+    never = Q(pk__in=[])
+    is_decisive = Q(framework__slug=winner, criterion__slug__in=decisive) if winner else never
+    contradicted = Exists(
+        Citation.objects.filter(claim=OuterRef("pk"), stance=Citation.Stance.CONTRADICTS)
+    )
+    may_be_questioned = Q(contradicted | ~Q(verdict_override="")) & Q(
+        framework__slug__in=podium, criterion__slug__in=weighted
+    )
+    below, fails = {}, never
+    for criterion, minimum, frameworks in failing:
+        below[criterion] = minimum
+        fails |= Q(criterion__slug=criterion, score__lt=minimum, framework__slug__in=frameworks)
+    if not (winner or podium or below):
+        return [], {}
+    claims = (
+        public_claims()
+        .prefetch_related(citations_with_sources())
+        .filter(is_decisive | may_be_questioned | fails)
+        .annotate(
+            decisive=Case(When(is_decisive, then=Value(True)), default=Value(False)),
+            questionable=Case(When(may_be_questioned, then=Value(True)), default=Value(False)),
+        )
+        .order_by("-decisive", "-weight", "id")
+    )
+    shown, failing_claims = [], {}
+    for claim in claims:
+        assessment = claim.assessment
+        if claim.decisive or (claim.questionable and assessment.verdict in QUESTIONED_VERDICTS):
+            shown.append(claim)
+        criterion = claim.criterion.slug
+        if criterion in below and claim.score < below[criterion] and assessment.counts:
+            key = (claim.framework.slug, criterion)
+            rank = (-assessment.effective_weight, claim.score, claim.pk)
+            if key not in failing_claims or rank < failing_claims[key][0]:
+                failing_claims[key] = (rank, claim)
+    shown = shown[:limit]
+    shown.sort(key=lambda c: (c.criterion.display_order, c.framework.name, -c.weight, c.id))
+    return (
+        [claim_summary(claim) for claim in shown],
+        {key: claim_summary(claim) for key, (_, claim) in failing_claims.items()},
+    )

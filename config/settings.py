@@ -65,13 +65,20 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "django_ratelimit",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "comparisons",
     "advisor",
+    "api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CORS for the API only (CORS_URLS_REGEX), for the origins DJANGO_API_CORS_ORIGINS names.
+    "corsheaders.middleware.CorsMiddleware",
     # Compresses what the page cache has not compressed already (it stores pages gzipped once).
     "django.middleware.gzip.GZipMiddleware",
     "comparisons.cache.KnowledgeVersionMiddleware",
@@ -280,6 +287,47 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003"]
 if not SECURE_HSTS_PRELOAD:
     # check --deploy asks for preload; it is the operator's choice (DJANGO_HSTS_PRELOAD=1).
     SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+# --- The read-only API under /api/v1/ (api/): Django REST Framework with a drf-spectacular schema.
+# Nobody signs in to it and it saves nothing, so it has no authentication, no sessions and no CSRF;
+# it speaks JSON only, and every error is a problem-details body (api/problems.py). Anonymous
+# clients are limited per address (config/clients.py), all requests together and the scoring POST
+# on its own, counted in the default cache like the quiz's limit.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.BoundedPagination",
+    "DEFAULT_FILTER_BACKENDS": [],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonymousRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("DJANGO_API_RATE", "120/m"),
+        "scoring": os.environ.get("DJANGO_API_SCORE_RATE", "20/m"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Stackwise API",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.describe_api",
+    ],
+}
+# Cross-origin reads of the API, off unless origins are given ("*" for any: the API is public and
+# takes no credentials).
+API_CORS_ORIGINS = env_list("DJANGO_API_CORS_ORIGINS")
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_ALL_ORIGINS = API_CORS_ORIGINS == ["*"]
+CORS_ALLOWED_ORIGINS = [] if CORS_ALLOW_ALL_ORIGINS else API_CORS_ORIGINS
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS", "POST"]
+CORS_ALLOW_HEADERS = ["accept", "content-type", "if-modified-since", "if-none-match"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
 
 # Consultations older than this many days are deleted by `manage.py prune_consultations`.
 CONSULTATION_RETENTION_DAYS = int(os.environ.get("DJANGO_CONSULTATION_RETENTION_DAYS", "365"))

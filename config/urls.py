@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/login/", views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("advisor/", include("advisor.urls")),
+    path("api/", include("api.urls")),
     path("", include("comparisons.urls")),
 ]
 

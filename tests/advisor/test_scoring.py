@@ -243,7 +243,8 @@ def test_negative_decisive_count_and_string_frameworks_are_rejected():
 def test_snapshot_is_json_and_round_trips():
     result = recommend(*THREE_WAY)
     data = json.loads(json.dumps(result.as_dict()))
-    assert data["engine_version"] == ENGINE_VERSION == "2"
+    assert data["engine_version"] == ENGINE_VERSION == "3"
+    assert data["method"] == "weighted-sum" and data["check"]["method"] == "topsis"
     assert data["ranking"][0]["contributions"][0] == {
         "criterion": "a",
         "weight": 2.0,
@@ -463,3 +464,77 @@ def test_weaker_evidence_never_narrows_a_band(strengths, weakened):
     )
     assert after.band_high - after.band_low >= before.band_high - before.band_low - 1e-9
     assert after.score == before.score
+
+
+# --- must-haves ---------------------------------------------------------------------------------
+
+ASYNC = scoring.Requirement("async-support", "async", 1.0)
+
+
+def test_a_requirement_excludes_exactly_the_frameworks_whose_evidence_is_below_it():
+    weights = {"async": 1, "docs": 2}
+    evidence = {
+        ("fast", "async"): 2,
+        ("fast", "docs"): 0,
+        ("slow", "async"): -1,  # fails: -1 < 1
+        ("slow", "docs"): 2,
+        ("edge", "async"): 1,  # exactly the minimum: kept
+        ("edge", "docs"): 0,
+        # "ghost" has no evidence on async: unknown, kept, and said
+    }
+    result = recommend(weights, evidence, ["slow", "fast", "edge", "ghost"], requirements=[ASYNC])
+    assert {s.framework for s in result.ranking} == {"fast", "edge", "ghost"}
+    assert result.excluded == (
+        scoring.Exclusion("slow", "async-support", "async", -1.0, 1.0, pytest.approx(75.0)),
+    )
+    assert result.unknown_requirements == (
+        scoring.UnknownRequirement("ghost", "async-support", "async"),
+    )
+    assert result.requirements == (ASYNC,)
+    # Without the requirement, "slow" would have won.
+    assert recommend(weights, evidence, ["slow", "fast", "edge", "ghost"]).winner == "slow"
+    assert result.winner == "fast"
+
+
+def test_when_every_framework_fails_there_is_no_preference_but_the_exclusions_are_said():
+    result = recommend(
+        {"async": 1}, {("a", "async"): -2, ("b", "async"): 0}, ["a", "b"], requirements=[ASYNC]
+    )
+    assert result.no_preference and result.winner is None and result.ranking == ()
+    # Listed by the score they would have had: b 50, a 0.
+    assert [(e.framework, e.score) for e in result.excluded] == [("b", 50.0), ("a", 0.0)]
+    assert "must-haves" in result.message
+
+
+def test_requirements_are_validated_and_round_trip():
+    with pytest.raises(ValueError, match="minimum"):
+        recommend({"a": 1}, {}, ["x"], requirements=[scoring.Requirement("k", "a", 3)])
+    with pytest.raises(ValueError, match="duplicate"):
+        recommend({"a": 1}, {}, ["x"], requirements=[ASYNC, ASYNC])
+    result = recommend(
+        {"async": 1}, {("a", "async"): -2, ("b", "async"): 2}, ["a", "b"], requirements=[ASYNC]
+    )
+    assert Recommendation.from_dict(json.loads(json.dumps(result.as_dict()))) == result
+
+
+@given(problems(), st.sampled_from(CRITERIA), grid_evidence)
+def test_exclusions_are_exactly_the_known_evidence_below_the_minimum(problem, criterion, minimum):
+    weights, evidence, frameworks = problem
+    requirement = scoring.Requirement("must", criterion, minimum)
+    result = recommend(weights, evidence, frameworks, requirements=[requirement])
+    failing = {
+        f
+        for f in frameworks
+        if (f, criterion) in evidence and evidence[f, criterion] < minimum - scoring.EPSILON
+    }
+    assert {e.framework for e in result.excluded} == failing
+    assert {s.framework for s in result.ranking} == set(frameworks) - failing or (
+        result.no_preference and not set(frameworks) - failing
+    )
+    unknown = {f for f in set(frameworks) - failing if (f, criterion) not in evidence}
+    assert {u.framework for u in result.unknown_requirements} == unknown
+    # The frameworks left are ranked as if the failing ones had never been compared.
+    alone = recommend(weights, evidence, [f for f in frameworks if f not in failing])
+    assert [(s.framework, s.score) for s in result.ranking] == [
+        (s.framework, s.score) for s in alone.ranking
+    ]

@@ -139,7 +139,18 @@ def submit(client, labels):
     return response
 
 
-SECTIONS = ["settling", "scores", "why", "table", "flips", "questioned", "answers"]
+SECTIONS = [
+    "settling",
+    "scores",
+    "why",
+    "excluded",
+    "reweigh",
+    "table",
+    "flips",
+    "methods",
+    "questioned",
+    "answers",
+]
 
 
 def section(html, name):
@@ -264,7 +275,7 @@ def test_the_result_explains_itself(client, loaded):
     assert escape(questioned[0]["editor_note"]) in shown
     assert escape(questioned[0]["verdict_reason"]) in shown
     # Which method computed it.
-    assert "Computed by version 2 of the scoring method" in html
+    assert "Computed by version 3 of the scoring method" in html
     # The snapshot notice and the re-run button.
     assert "it will not change when the knowledge base does" in html
     assert "Re-run with today's knowledge</button>" in html
