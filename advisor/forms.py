@@ -8,7 +8,6 @@ asked only after some earlier answers (skip logic) is never required by the brow
 requires it only when it is asked, and ignores its answers when it is not.
 """
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.html import escape, format_html
 
@@ -22,8 +21,6 @@ class QuestionnaireForm(forms.Form):
     def __init__(self, *args, questions, **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = questions
-        self.helper = FormHelper()
-        self.helper.form_tag = False
         options = {option.pk: (q, option) for q in questions for option in q.choices}
         for question in questions:
             self.fields[self.field_name(question)] = self._field(question, options)

@@ -220,8 +220,9 @@ def content_hash(answers, knowledge_version, engine_version=ENGINE_VERSION):
 
 class ConsultationQuerySet(models.QuerySet):
     def with_hash(self, digest):
-        """The stored consultation with this content hash, or None."""
-        return self.filter(content_hash=digest).first()
+        """The stored consultation with this content hash, or None. Its snapshot is not read
+        (the caller only redirects to its page): reading it is one more query."""
+        return self.filter(content_hash=digest).defer("answers", "weights", "result").first()
 
     def older_than(self, moment):
         return self.filter(created_at__lt=moment)

@@ -20,6 +20,9 @@ CHART_WIDTH, CHART_LABEL, CHART_BAR, CHART_ROW, CHART_BAR_HEIGHT = 720, 150, 400
 REASONS = 3  # the reasons shown first: the criteria that gave the winner most of its lead
 CLAIMS_PER_REASON = 2  # the claims shown under each reason; the others are folded
 FLIPS_SHOWN = 3  # the smallest changes that would change the answer, shown before the rest
+EXCLUDED_SHOWN = 10  # excluded frameworks shown with their claim (the best they would have been)
+NAMES_SHOWN = 10  # frameworks named in a sentence, before "and N others"
+RANKINGS_SHOWN = 10  # places of the two methods' rankings shown side by side
 
 METHODS = {
     "1": "Method 1 (before December 2026): every public claim counted alike, whatever its "
@@ -444,15 +447,21 @@ def _must_haves(snapshot, rec, criterion_names, name):
                 "claim": _claim_display(claim) if claim else None,
             }
         )
-    unknown = {}
-    for item in rec.unknown_requirements:
-        unknown.setdefault(labels.get(item.requirement, item.requirement), []).append(
-            name(item.framework)
-        )
+    unknown = [
+        {
+            "label": labels.get(item.requirement, item.requirement),
+            "frameworks": [name(f) for f in item.frameworks[:NAMES_SHOWN]],
+            "others": max(0, len(item.frameworks) - NAMES_SHOWN),
+        }
+        for item in rec.unknown_requirements
+    ]
+    excluded = list(excluded.values())
     return {
         "applied": [labels.get(r.key, r.key) for r in rec.requirements],
-        "excluded": list(excluded.values()),
-        "unknown": [{"label": label, "frameworks": names} for label, names in unknown.items()],
+        "excluded": excluded[:EXCLUDED_SHOWN],
+        "more_excluded": [entry["name"] for entry in excluded[EXCLUDED_SHOWN:]],
+        "excluded_count": len(excluded),
+        "unknown": unknown,
     }
 
 
@@ -471,7 +480,7 @@ def _check(rec, name):
             "other_value": f"{t.value:.3f}" if t else "",
         }
         for i, (s, t) in enumerate(_pairs(by_sum, list(check.ranking)))
-    ]
+    ][:RANKINGS_SHOWN]
     return {
         "agrees": check.agrees,
         "method": METHOD_NAMES.get(check.method, check.method),
@@ -479,6 +488,7 @@ def _check(rec, name):
         "winner": name(rec.winner),
         "other_winner": name(check.winner),
         "rows": rows,
+        "hidden": max(len(by_sum), len(check.ranking)) - len(rows),
     }
 
 

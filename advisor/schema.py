@@ -20,6 +20,7 @@ renaming or removing one needs a new version and an upgrade step.
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -30,6 +31,9 @@ from . import scoring
 
 SNAPSHOT_VERSION = 3
 
+# Resolved once per class: resolving string annotations compiles them.
+_hints = functools.cache(typing.get_type_hints)
+
 
 class _Record:
     """Mixin: JSON-ready `as_dict()`, and `from_dict()` that keeps only the declared fields."""
@@ -39,7 +43,7 @@ class _Record:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]):
-        hints = typing.get_type_hints(cls)
+        hints = _hints(cls)
         values = {}
         for f in fields(cls):
             if f.name in data:
@@ -166,6 +170,16 @@ class EvidencePool(_Record):
     criteria: tuple[str, ...]
     scores: tuple[tuple[float | None, ...], ...]
     strengths: tuple[tuple[float | None, ...], ...]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> EvidencePool:
+        # Written out: a matrix of plain numbers needs no reading field by field.
+        return cls(
+            frameworks=tuple(data["frameworks"]),
+            criteria=tuple(data["criteria"]),
+            scores=tuple(tuple(row) for row in data["scores"]),
+            strengths=tuple(tuple(row) for row in data["strengths"]),
+        )
 
     def evidence(self) -> dict[tuple[str, str], float]:
         return {

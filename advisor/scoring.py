@@ -213,15 +213,15 @@ class Exclusion(_Snapshot):
 
 @dataclass(frozen=True)
 class UnknownRequirement(_Snapshot):
-    """A ranked framework with no evidence on a requirement's criterion: kept, but said."""
+    """The ranked frameworks with no evidence on a requirement's criterion: kept, but said."""
 
-    framework: str
     requirement: str
     criterion: str
+    frameworks: tuple[str, ...]
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UnknownRequirement:
-        return cls(**data)
+        return cls(data["requirement"], data["criterion"], tuple(data["frameworks"]))
 
 
 @dataclass(frozen=True)
@@ -349,10 +349,9 @@ def recommend(
         "requirements": requirements,
         "excluded": excluded,
         "unknown_requirements": tuple(
-            UnknownRequirement(f, r.key, r.criterion)
-            for f in sorted(frameworks)
+            UnknownRequirement(r.key, r.criterion, unknown)
             for r in requirements
-            if (f, r.criterion) not in evidence
+            if (unknown := tuple(sorted(f for f in frameworks if (f, r.criterion) not in evidence)))
         ),
     }
     if not frameworks and left_out:

@@ -29,7 +29,7 @@ CLAIMS_SHOWN = 60  # decisive claims first, then contested and refuted ones
 QUESTIONED_CRITERIA = 20  # ... of the criteria the visitor weighted most
 # A result can be re-weighed among the frameworks that scored best for its answers, with and
 # without its must-haves (at most twice this many): their evidence is saved with it.
-POOL_SIZE = 30
+POOL_SIZE = 20
 
 
 def weights_from_answers(
@@ -169,14 +169,14 @@ def recommend(weights, must_haves=(), version=None):
     missing = sorted(set(must_haves) - set(offered))
     if missing:
         raise ValueError(f"unknown must-haves: {missing!r}")
-    counted = {key: score for key, score in evidence.items() if score.has_score}
+    scores, strengths = _counted(evidence)
     return scoring.recommend(
         {slug: weights.get(slug, 0) for slug in sorted(known)},
-        {key: score.score for key, score in counted.items()},
+        scores,
         [f["slug"] for f in frameworks],
         decisive_count=DECISIVE_COUNT,
         detail_count=TABLE_FRAMEWORKS,
-        strengths={key: score.strength for key, score in counted.items()},
+        strengths=strengths,
         requirements=[offered[key].requirement() for key in dict.fromkeys(must_haves)],
     )
 
@@ -200,18 +200,17 @@ def advise(answers, questions=None, version=None):
         [changes.get(option_id, {}) for answer in answers for option_id in answer["options"]],
     )
     offered = must_haves_offered(questions)
-    counted = {key: score for key, score in evidence.items() if score.has_score}
-    scores = {key: score.score for key, score in counted.items()}
+    scores, strengths = _counted(evidence)
     recommendation = scoring.recommend(
         weights,
         scores,
         [f["slug"] for f in frameworks],
         decisive_count=DECISIVE_COUNT,
         detail_count=TABLE_FRAMEWORKS,
-        strengths={key: score.strength for key, score in counted.items()},
+        strengths=strengths,
         requirements=[m.requirement() for m in offered if m.option in chosen],
     )
-    pool = _pool(recommendation, [c["slug"] for c in criteria], counted)
+    pool = _pool(recommendation, [c["slug"] for c in criteria], scores, strengths)
     explaining, failing = _claims_shown(recommendation, weights, offered, pool, scores)
     decisive = {d.criterion for d in recommendation.decisive}
     tabled = {s.framework for s in recommendation.ranking[:TABLE_FRAMEWORKS]}
@@ -264,25 +263,32 @@ def advise(answers, questions=None, version=None):
     )
 
 
-def _pool(recommendation, criteria, counted):
+def _counted(evidence):
+    """The engine's evidence and strengths: the pairs whose claims count (refuted claims count
+    for nothing, so a pair with only those is unknown). Saved as they are (JSON keeps a float
+    exactly), so a re-weighing reads exactly what the engine read."""
+    counted = {key: score for key, score in evidence.items() if score.has_score}
+    return (
+        {key: score.score for key, score in counted.items()},
+        {key: score.strength for key, score in counted.items()},
+    )
+
+
+def _pool(recommendation, criteria, scores, strengths):
     """The evidence of the frameworks a result can be re-weighed among: the POOL_SIZE that
     scored best whatever the must-haves, and the POOL_SIZE best of those left by them."""
-    scores = {s.framework: s.score for s in recommendation.ranking}
+    totals = {s.framework: s.score for s in recommendation.ranking}
     for exclusion in recommendation.excluded:
-        scores[exclusion.framework] = exclusion.score
-    best = sorted(scores, key=lambda f: (-scores[f], f))[:POOL_SIZE]
+        totals[exclusion.framework] = exclusion.score
+    best = sorted(totals, key=lambda f: (-totals[f], f))[:POOL_SIZE]
     ranked = [s.framework for s in recommendation.ranking[:POOL_SIZE]]
-    frameworks = sorted({*best, *ranked}, key=lambda f: (-scores[f], f))
-
-    def cell(framework, criterion, attribute):
-        score = counted.get((framework, criterion))
-        return getattr(score, attribute) if score is not None else None
+    frameworks = sorted({*best, *ranked}, key=lambda f: (-totals[f], f))
 
     return schema.EvidencePool(
         frameworks=tuple(frameworks),
         criteria=tuple(criteria),
-        scores=tuple(tuple(cell(f, c, "score") for c in criteria) for f in frameworks),
-        strengths=tuple(tuple(cell(f, c, "strength") for c in criteria) for f in frameworks),
+        scores=tuple(tuple(scores.get((f, c)) for c in criteria) for f in frameworks),
+        strengths=tuple(tuple(strengths.get((f, c)) for c in criteria) for f in frameworks),
     )
 
 

@@ -69,7 +69,7 @@ def test_a_must_have_excludes_exactly_the_frameworks_whose_evidence_fails_it(
     assert {e.framework for e in rec.excluded} == set(failing)
     for exclusion in rec.excluded:
         assert exclusion.evidence == pytest.approx(failing[exclusion.framework])
-    assert {u.framework for u in rec.unknown_requirements} == unknown
+    assert {f for u in rec.unknown_requirements for f in u.frameworks} == unknown
     weights = consultation.weights
     assert [s.framework for s in rec.ranking] == [f for f, _ in oracle_ranking(weights, failing)]
 
@@ -118,7 +118,9 @@ def test_a_refuted_claim_excludes_nothing_but_the_unknown_is_said(client, db):
     rec = Consultation.objects.get().snapshot.recommendation
     assert rec.excluded == ()
     assert [s.framework for s in rec.ranking] == ["alpha", "beta"]  # Beta stays in
-    assert [(u.framework, u.requirement) for u in rec.unknown_requirements] == [("beta", "async")]
+    assert [(u.requirement, u.frameworks) for u in rec.unknown_requirements] == [
+        ("async", ("beta",))
+    ]
     html = client.get(response["Location"]).content.decode()
     assert "Unknown, so not excluded: nothing published says whether Beta meets" in html
     assert "Set apart" not in html
@@ -245,3 +247,28 @@ def test_a_consultation_in_the_admin_says_its_must_haves_and_methods(admin_clien
     ).content.decode()
     assert re.search(r"Must-haves: Must support async\. Excluded: [A-Z]", html)
     assert "TOPSIS" in html and "Snapshot version 3." in html
+
+
+def test_advisor_claims_explain_exactly_as_explaining_claims(shipped):
+    """comparisons.knowledge.advisor_claims() adds the failing claims to explaining_claims() in
+    the same two queries: the explaining part must stay the same."""
+    from comparisons import knowledge as kb
+
+    weighted = ["admin-panel", "orm", "authentication", "performance", "scalability"]
+    for winner, runner_up in (("django", "flask"), ("fastapi", "litestar"), ("flask", None)):
+        args = {
+            "winner": winner,
+            "decisive": ["admin-panel", "orm", "async-support"],
+            "podium": [f for f in (winner, runner_up) if f],
+            "weighted": weighted,
+            "limit": 60,
+        }
+        failing = [("async-support", 1.0, ["flask", "bottle", "pyramid", "django"])]
+        explaining, excluding = kb.advisor_claims(**args, failing=failing)
+        assert explaining == kb.explaining_claims(**args)
+        assert set(excluding) == {
+            ("flask", "async-support"),
+            ("bottle", "async-support"),
+            ("pyramid", "async-support"),
+        }  # Django's evidence is +1
+    assert kb.advisor_claims(winner=None, decisive=[], podium=[], weighted=[], limit=9) == ([], {})

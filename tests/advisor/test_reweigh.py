@@ -250,15 +250,17 @@ def page_queries(client, url):
 
 def test_a_re_weighed_page_takes_one_query_whatever_the_size_of_the_knowledge_base(client, shipped):
     url = submit(client, LARGE_TEAM_APP)["Location"]
-    small = [page_queries(client, reweigh_url(url, {"performance": n})) for n in (1, 20)]
+    small = [page_queries(client, url)]
+    small += [page_queries(client, reweigh_url(url, {"performance": n})) for n in (1, 20)]
     make_knowledge_base(frameworks=40, criteria=30, claims_per_pair=2)
     bump_version()
     assert client.post("/advisor/", form_data(LARGE_TEAM_APP)).status_code == 303
     large_url = Consultation.objects.order_by("-created_at").first().get_absolute_url()
     assert large_url != url
-    large = [page_queries(client, reweigh_url(large_url, {"performance": n})) for n in (1, 20)]
-    # The consultation, then everything from its snapshot.
-    assert small == large == [1, 1]
+    large = [page_queries(client, large_url)]
+    large += [page_queries(client, reweigh_url(large_url, {"performance": n})) for n in (1, 20)]
+    # The consultation, then everything from its snapshot: the saved page and its re-weighings.
+    assert small == large == [1, 1, 1]
 
 
 def test_the_pool_keeps_the_best_frameworks_with_and_without_the_must_haves(client, db):
@@ -293,3 +295,36 @@ def test_the_address_parameters_are_what_the_form_sends(client, shipped):
         "reweigh": "1",
         "w-orm": "3",
     }
+
+
+def test_the_page_leads_with_the_answer_and_folds_the_detail(client, shipped):
+    """The answer, the bands, the reasons and the re-weigh panel first; the per-criterion table,
+    the contested evidence and the answers folded (no script needed), citations one click away."""
+    url = submit(client, [*LARGE_TEAM_APP, ASYNC_MUST])["Location"]
+    html = client.get(url).content.decode()
+    order = [
+        html.index(marker)
+        for marker in (
+            'id="result-heading"',
+            'id="confidence"',
+            'id="scores-heading"',
+            'id="why-heading"',
+            'id="excluded-heading"',
+            'id="reweigh-heading"',
+            'id="flips-heading"',
+            'id="table-heading"',
+            'id="questioned-heading"',
+            'id="answers-heading"',
+        )
+    ]
+    assert order == sorted(order)
+    for folded in ("flips", "table", "questioned", "answers"):
+        assert re.search(
+            rf'<details class="result-details mb-3" id="{folded}">\s*<summary><h2', html
+        )
+    assert len(re.findall(r'<h3 class="h5" id="why-\d+">', html)) == 3
+    # Each reason's claims with their sources one click away (a <details> of the claim), and a
+    # link to every claim of the pair.
+    why = html[html.index('id="why-heading"') : html.index('id="excluded-heading"')]
+    assert why.count('<details class="claim-sources') >= 3
+    assert why.count("/claims/?framework=django&amp;criterion=") == 3

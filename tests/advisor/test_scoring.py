@@ -488,7 +488,7 @@ def test_a_requirement_excludes_exactly_the_frameworks_whose_evidence_is_below_i
         scoring.Exclusion("slow", "async-support", "async", -1.0, 1.0, pytest.approx(75.0)),
     )
     assert result.unknown_requirements == (
-        scoring.UnknownRequirement("ghost", "async-support", "async"),
+        scoring.UnknownRequirement("async-support", "async", ("ghost",)),
     )
     assert result.requirements == (ASYNC,)
     # Without the requirement, "slow" would have won.
@@ -532,7 +532,7 @@ def test_exclusions_are_exactly_the_known_evidence_below_the_minimum(problem, cr
         result.no_preference and not set(frameworks) - failing
     )
     unknown = {f for f in set(frameworks) - failing if (f, criterion) not in evidence}
-    assert {u.framework for u in result.unknown_requirements} == unknown
+    assert {f for u in result.unknown_requirements for f in u.frameworks} == unknown
     # The frameworks left are ranked as if the failing ones had never been compared.
     alone = recommend(weights, evidence, [f for f in frameworks if f not in failing])
     assert [(s.framework, s.score) for s in result.ranking] == [

@@ -637,3 +637,52 @@ def test_an_existing_knowledge_base_gets_the_snapshots_its_starting_sources_lack
     assert not SourceSnapshot.objects.filter(source_id=3).exists()
     call_command("load_starting_content", stdout=(again := io.StringIO()))
     assert "Added" not in again.getvalue()
+
+
+# --- the claim form's live check, and the editors' pages' query budgets ----------------------
+
+
+def test_the_claim_form_checks_a_quote_as_the_editor_types_it(editor_client, docs):
+    url = reverse("admin:comparisons_citation_check_quote")
+    source = docs["source"].pk
+    answers = {
+        QUOTE: V.VERIFIED,
+        QUOTE.replace("\n", " ").replace("'", "’"): V.NORMALISED,
+        "Flask makes every decision for you.": V.NOT_FOUND,
+    }
+    for excerpt, expected in answers.items():
+        answer = editor_client.get(url, {"source": source, "excerpt": excerpt}).json()
+        assert answer["verification"] == expected, answer
+    answer = editor_client.get(url, {"source": source, "excerpt": QUOTE.replace("'", "’")})
+    assert "once curly quotes are normalised" in answer.json()["message"]
+    answer = editor_client.get(url, {"source": source, "excerpt": "Flask makes every choice."})
+    assert "is not in the source's current snapshot: copy it verbatim" in answer.json()["message"]
+    assert editor_client.get(url, {"source": "abc", "excerpt": "x"}).status_code == 400
+    page = editor_client.get(admin_url(Claim, "change", docs["claim"].pk)).content.decode()
+    assert "comparisons/admin/quote_check.js" in page
+
+
+@pytest.mark.parametrize("page", ["snapshots", "drift", "citations", "claims"])
+def test_the_editors_pages_take_a_fixed_number_of_queries(
+    editor_client, django_assert_max_num_queries, page
+):
+    urls = {
+        "snapshots": admin_url(SourceSnapshot, "changelist"),
+        "drift": reverse("admin:comparisons_citation_drift"),
+        "citations": admin_url(Citation, "changelist"),
+        "claims": admin_url(Claim, "changelist"),
+    }
+
+    def grow(n):
+        kb = make_knowledge_base(frameworks=2, criteria=n, claims_per_pair=1)
+        for source in kb["sources"]:
+            snapshot_of(source, " ".join(f"Quote {i}." for i in range(200)))
+            snapshot_of(source, "Nothing quoted.", taken_on=datetime.date(2026, 2, 1))
+
+    grow(3)
+    with django_assert_max_num_queries(14) as small:
+        assert editor_client.get(urls[page]).status_code == 200
+    grow(30)
+    assert Citation.objects.drifted().count() > 100
+    with django_assert_max_num_queries(len(small)):
+        assert editor_client.get(urls[page]).status_code == 200
