@@ -31,7 +31,7 @@ def fixture_names():
     """The criteria and the article's frameworks, then one file per further framework (its
     sources, claims and citations), then the advisor's questionnaire."""
     frameworks = sorted(f"frameworks/{path.stem}" for path in FRAMEWORKS_DIR.glob("*.json"))
-    return ["starting_content", *frameworks, "questionnaire"]
+    return ["starting_content", *frameworks, "questionnaire", "must_haves"]
 
 
 @dataclass(frozen=True)
