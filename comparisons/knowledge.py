@@ -325,27 +325,10 @@ def explaining_claims(*, winner, decisive, podium, weighted, limit):
     Arguments are slugs. Only a claim that something contradicts (or whose verdict an editor set)
     can be contested or refuted, so only those are read, and their verdicts worked out here.
     """
-    is_decisive = Q(framework__slug=winner, criterion__slug__in=decisive)
-    contradicted = Exists(
-        Citation.objects.filter(claim=OuterRef("pk"), stance=Citation.Stance.CONTRADICTS)
+    explaining, _ = advisor_claims(
+        winner=winner, decisive=decisive, podium=podium, weighted=weighted, limit=limit
     )
-    may_be_questioned = Q(contradicted | ~Q(verdict_override="")) & Q(
-        framework__slug__in=podium, criterion__slug__in=weighted
-    )
-    claims = (
-        public_claims()
-        .prefetch_related(citations_with_sources())
-        .filter(is_decisive | may_be_questioned)
-        .annotate(decisive=Case(When(is_decisive, then=Value(True)), default=Value(False)))
-        .order_by("-decisive", "-weight", "id")
-    )
-    shown = [
-        claim
-        for claim in claims
-        if claim.decisive or claim.assessment.verdict in QUESTIONED_VERDICTS
-    ][:limit]
-    shown.sort(key=lambda c: (c.criterion.display_order, c.framework.name, -c.weight, c.id))
-    return [claim_summary(claim) for claim in shown]
+    return explaining
 
 
 def claim_summary(claim):
