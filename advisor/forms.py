@@ -187,6 +187,13 @@ class ReweighForm(forms.Form):
             key == cls.MARKER or key == "must" or key.startswith(cls.PREFIX) for key in query
         )
 
+    def ignored(self):
+        """The weights in the address for criteria this result does not have (an address from
+        another result, or edited by hand): ignored, and the page says so."""
+        return sorted(
+            key for key in self.data if key.startswith(self.PREFIX) and key not in self.fields
+        )
+
     def clean(self):
         cleaned_data = super().clean()
         for name in self.fields:

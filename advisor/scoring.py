@@ -72,8 +72,12 @@ first by both methods, and the result page then shows both rankings.
 from __future__ import annotations
 
 import math
+from array import array
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
+from itertools import compress, repeat
+from operator import ge, itemgetter, le, mul, sub, truediv
 from typing import Any
 
 # "1": every claim counted alike (disputed ones at half weight), confidence from coverage only.
@@ -307,9 +311,61 @@ class Recommendation(_Snapshot):
         )
 
 
+class Evidence:
+    """The evidence read once for many recommendations: one row per framework, one column per
+    criterion (sorted), each (framework, criterion) pair validated and turned into the numbers
+    the method uses (``v``, the band's ends, the strength). ``recommend()`` accepts it in place of
+    the mapping of evidence, so a caller that ranks many sets of weights on the same knowledge
+    pays for reading it once; given a mapping, ``recommend()`` builds one itself.
+
+    Rows and columns are ``array("d")``: the engine's sums over them run in C (``math.fsum`` over
+    ``map``), and give exactly the sums the method's formulas give, since ``fsum`` is exact up to
+    one final rounding whatever the order of its terms.
+    """
+
+    def __init__(self, evidence, frameworks, criteria, strengths=None):
+        if isinstance(frameworks, str):
+            raise TypeError("frameworks must be a sequence of slugs, not a single string")
+        self.scores = _clean_pairs(evidence, "evidence", -2, 2)
+        self.strengths = _clean_pairs(strengths or {}, "strength", 0, 1)
+        self.frameworks = tuple(dict.fromkeys(frameworks))
+        self.criteria = tuple(sorted(set(criteria)))
+        self.row_of = {f: i for i, f in enumerate(self.frameworks)}
+        self.column_of = {c: j for j, c in enumerate(self.criteria)}
+        self.values, self.lows, self.highs, self.trust, self.known = [], [], [], [], []
+        for f in self.frameworks:
+            values, lows, highs, trust, known = (array("d") for _ in range(5))
+            for c in self.criteria:
+                e = self.scores.get((f, c))
+                v, s = (
+                    (NEUTRAL, 0.0) if e is None else ((e + 2) / 4, self.strengths.get((f, c), 1.0))
+                )
+                half = BAND_HALF_WIDTH * (1 - s)
+                values.append(v)
+                lows.append(max(0.0, v - half))
+                highs.append(min(1.0, v + half))
+                trust.append(s)
+                known.append(0.0 if e is None else 1.0)
+            for rows, row in zip(
+                (self.values, self.lows, self.highs, self.trust, self.known),
+                (values, lows, highs, trust, known),
+                strict=True,
+            ):
+                rows.append(row)
+        self.columns = [array("d", column) for column in zip(*self.values, strict=True)]
+        self.squares = [array("d", (v**2 for v in column)) for column in self.columns]
+        if not self.frameworks:
+            self.columns = self.squares = [array("d") for _ in self.criteria]
+
+    def covers(self, frameworks, criteria):
+        return all(f in self.row_of for f in frameworks) and all(
+            c in self.column_of for c in criteria
+        )
+
+
 def recommend(
     weights: Mapping[str, float],
-    evidence: Mapping[tuple[str, str], float],
+    evidence: Mapping[tuple[str, str], float] | Evidence,
     frameworks: Sequence[str],
     decisive_count: int = 3,
     detail_count: int | None = None,
@@ -318,31 +374,39 @@ def recommend(
 ) -> Recommendation:
     """Rank ``frameworks`` for the visitor's ``weights``; see the module docstring.
 
-    ``strengths`` gives the evidence strength (0..1) of each known pair; a known pair without one
-    (or every known pair, when it is None) counts as fully trusted. ``requirements`` are the
-    must-haves: frameworks whose evidence fails one are excluded from the ranking.
-    Per-criterion contributions and unknown criteria are listed for the ``detail_count``
-    best-ranked frameworks (all when None): with many frameworks they are most of the result,
-    and nobody reads them all. Scores, bands and coverage are given for every framework.
+    ``evidence`` is {(framework, criterion): e} or an ``Evidence`` read from one (then
+    ``strengths`` is its own). ``strengths`` gives the evidence strength (0..1) of each known
+    pair; a known pair without one (or every known pair, when it is None) counts as fully
+    trusted. ``requirements`` are the must-haves: frameworks whose evidence fails one are
+    excluded from the ranking. Per-criterion contributions and unknown criteria are listed for the
+    ``detail_count`` best-ranked frameworks (all when None): with many frameworks they are most of
+    the result, and nobody reads them all. Scores, bands and coverage are given for every
+    framework.
     """
-    weights, evidence, frameworks, strengths = _validate(
-        weights, evidence, frameworks, decisive_count, strengths or {}
-    )
+    weights = _validate(weights, frameworks, decisive_count)
     requirements = _validate_requirements(requirements)
-    total = math.fsum(weights.values())
     criteria = sorted(c for c, w in weights.items() if w > 0)
-    # v(f, c) and s(f, c) for every framework and weighted criterion, computed once.
-    values = {
-        f: {c: NEUTRAL if (f, c) not in evidence else (evidence[f, c] + 2) / 4 for c in criteria}
-        for f in frameworks
-    }
+    if not isinstance(evidence, Evidence):
+        evidence = Evidence(evidence, frameworks, criteria, strengths)
+    elif not evidence.covers(frameworks, criteria):
+        evidence = Evidence(
+            evidence.scores, frameworks, {*evidence.criteria, *criteria}, evidence.strengths
+        )
+    frameworks = list(frameworks)
+    known_pairs = evidence.scores
+    total = math.fsum(weights.values())
+    columns = [evidence.column_of[c] for c in criteria]
+    pick = _picker(columns, len(evidence.criteria))
+    w = [weights[c] for c in criteria]
+    rows = {f: evidence.row_of[f] for f in frameworks}
+    values = {f: pick(evidence.values[rows[f]]) for f in frameworks}
     scores = {
-        f: _clamp(100 * math.fsum(weights[c] * values[f][c] for c in criteria) / total, 0.0, 100.0)
+        f: _clamp(100 * math.fsum(map(mul, w, values[f])) / total, 0.0, 100.0)
         if total > 0
         else 50.0
         for f in frameworks
     }
-    excluded = _exclusions(requirements, evidence, frameworks, scores)
+    excluded = _exclusions(requirements, known_pairs, frameworks, scores)
     left_out = {e.framework for e in excluded}
     frameworks = [f for f in frameworks if f not in left_out]
     must_haves = {
@@ -351,7 +415,11 @@ def recommend(
         "unknown_requirements": tuple(
             UnknownRequirement(r.key, r.criterion, unknown)
             for r in requirements
-            if (unknown := tuple(sorted(f for f in frameworks if (f, r.criterion) not in evidence)))
+            if (
+                unknown := tuple(
+                    sorted(f for f in frameworks if (f, r.criterion) not in known_pairs)
+                )
+            )
         ),
     }
     if not frameworks and left_out:
@@ -370,44 +438,33 @@ def recommend(
             **must_haves,
         )
 
-    trust = {
-        f: {c: strengths.get((f, c), 1.0) if (f, c) in evidence else 0.0 for c in criteria}
-        for f in frameworks
-    }
     ranks = _ranks({f: scores[f] for f in frameworks})
     order = sorted(frameworks, key=lambda f: (ranks[f], f))
     detailed = set(order if detail_count is None else order[:detail_count])
     ranking = tuple(
-        _score(
-            f,
-            scores[f],
-            ranks[f],
-            criteria,
-            weights,
-            total,
-            evidence,
-            values[f],
-            trust[f],
-            f in detailed,
-        )
+        _score(f, scores[f], ranks[f], criteria, w, total, evidence, rows[f], pick, f in detailed)
         for f in order
     )
 
     winner, others = order[0], order[1:]
     win = values[winner]
-    leads = {g: math.fsum(weights[c] * (win[c] - values[g][c]) for c in criteria) for g in others}
+    leads = {g: math.fsum(map(mul, w, map(sub, win, values[g]))) for g in others}
     tied = {g for g in others if ranks[g] == ranks[winner] or leads[g] <= 0}
-    flips = tuple(_flip(c, weights[c], winner, others, leads, tied, values) for c in criteria)
+    flips = _flips(criteria, weights, win, winner, others, leads, tied, values, evidence, columns)
 
     first, second = ranking[0], (ranking[1] if others else None)
     runner_up = second.framework if second else None
     terms = {
-        c: 100 * weights[c] * (win[c] - values[runner_up][c]) / total
-        for c in (criteria if runner_up else ())
+        c: 100 * weights[c] * (win[k] - values[runner_up][k]) / total
+        for k, c in enumerate(criteria if runner_up else ())
     }
     decisive_criteria = sorted((c for c in terms if terms[c] > 0), key=lambda c: (-terms[c], c))
     flip_for = {f.criterion: f for f in flips}
     too_close = second is not None and first.band_low <= second.band_high + EPSILON
+
+    def trust_of(framework):
+        return dict(zip(criteria, pick(evidence.trust[rows[framework]]), strict=True))
+
     return Recommendation(
         no_preference=False,
         message=_message(first, second, runner_up in tied, too_close),
@@ -422,16 +479,30 @@ def recommend(
         flips=flips,
         too_close=too_close,
         settling=_settling(
-            criteria, weights, trust[winner], trust[runner_up] if runner_up else None
+            criteria, weights, trust_of(winner), trust_of(runner_up) if runner_up else None
         ),
-        check=_topsis_check(weights, criteria, values, order, ranks),
+        check=_topsis_check(w, total, values, order, ranks, evidence, columns),
         **must_haves,
     )
 
 
+def _picker(columns, width):
+    """A function that takes the weighted columns of a row, in the order of ``columns``."""
+    if columns == list(range(width)):
+        return lambda row: row
+    if not columns:
+        return lambda row: ()
+    if len(columns) == 1:
+        (only,) = columns
+        return lambda row: (row[only],)
+    return itemgetter(*columns)
+
+
 def _ranks(values: Mapping[str, float]) -> dict[str, int]:
     """1 + the number of others more than EPSILON higher: tied values share a rank."""
-    return {f: 1 + sum(other > values[f] + EPSILON for other in values.values()) for f in values}
+    ascending = sorted(values.values())
+    n = len(ascending)
+    return {f: 1 + n - bisect_right(ascending, v + EPSILON) for f, v in values.items()}
 
 
 def _exclusions(requirements, evidence, frameworks, scores):
@@ -470,24 +541,49 @@ def topsis_closeness(
     total = math.fsum(weights[c] for c in criteria)
     if not values or total <= 0:
         return dict.fromkeys(values, 0.5)
-    norms = {c: math.sqrt(math.fsum(row[c] ** 2 for row in values.values())) for c in criteria}
-    weighted = {
-        f: {c: weights[c] / total * (row[c] / norms[c] if norms[c] > 0 else 0.0) for c in criteria}
-        for f, row in values.items()
-    }
-    ideal = {c: max(row[c] for row in weighted.values()) for c in criteria}
-    anti_ideal = {c: min(row[c] for row in weighted.values()) for c in criteria}
+    w = [weights[c] for c in criteria]
+    rows = {f: [row[c] for c in criteria] for f, row in values.items()}
+    columns = list(zip(*rows.values(), strict=True))
+    return _closeness(w, total, rows, columns, [[v**2 for v in column] for column in columns])
+
+
+def _closeness(w, total, rows, columns, squares):
+    """TOPSIS closeness of each of ``rows`` ({framework: values in the order of ``w``}), given
+    the values and their squares by column (over exactly those frameworks)."""
+    norms = [math.sqrt(math.fsum(column)) for column in squares]
+    # Dividing by an infinite norm gives the 0 that a column of zeros is worth.
+    divisors = [norm if norm > 0 else math.inf for norm in norms]
+    shares = [weight / total for weight in w]
+    # t(f, c) grows with v(f, c) (both roundings are monotonic), so its extremes are the values'.
+    ideal = [s * (max(col) / d) for s, col, d in zip(shares, columns, divisors, strict=True)]
+    anti_ideal = [s * (min(col) / d) for s, col, d in zip(shares, columns, divisors, strict=True)]
     closeness = {}
-    for f, row in weighted.items():
-        to_ideal = math.sqrt(math.fsum((row[c] - ideal[c]) ** 2 for c in criteria))
-        to_anti_ideal = math.sqrt(math.fsum((row[c] - anti_ideal[c]) ** 2 for c in criteria))
+    for f, row in rows.items():
+        weighted = list(map(mul, shares, map(truediv, row, divisors)))
+        to_ideal = math.sqrt(math.fsum(map(pow, map(sub, weighted, ideal), repeat(2))))
+        to_anti_ideal = math.sqrt(math.fsum(map(pow, map(sub, weighted, anti_ideal), repeat(2))))
         both = to_ideal + to_anti_ideal
         closeness[f] = to_anti_ideal / both if both > 0 else 0.5
     return closeness
 
 
-def _topsis_check(weights, criteria, values, order, ranks):
-    closeness = topsis_closeness({c: weights[c] for c in criteria}, {f: values[f] for f in order})
+def _topsis_check(w, total, values, order, ranks, evidence, columns):
+    if len(order) == len(evidence.frameworks):
+        chosen = None  # every framework of the evidence: its columns as they are
+    else:
+        ranked = set(order)
+        chosen = [f in ranked for f in evidence.frameworks]
+
+    def over_order(column):
+        return column if chosen is None else list(compress(column, chosen))
+
+    closeness = _closeness(
+        w,
+        total,
+        {f: values[f] for f in order},
+        [over_order(evidence.columns[j]) for j in columns],
+        [over_order(evidence.squares[j]) for j in columns],
+    )
     topsis_ranks = _ranks(closeness)
     ranking = tuple(
         MethodRank(f, closeness[f], topsis_ranks[f])
@@ -553,12 +649,8 @@ def _message(
 
 
 def _validate(
-    weights: Mapping[str, float],
-    evidence: Mapping[tuple[str, str], float],
-    frameworks: Sequence[str],
-    decisive_count: int,
-    strengths: Mapping[tuple[str, str], float],
-) -> tuple[dict[str, float], dict[tuple[str, str], float], list[str], dict[tuple[str, str], float]]:
+    weights: Mapping[str, float], frameworks: Sequence[str], decisive_count: int
+) -> dict[str, float]:
     if isinstance(frameworks, str):
         raise TypeError("frameworks must be a sequence of slugs, not a single string")
     if len(set(frameworks)) != len(frameworks):
@@ -573,40 +665,46 @@ def _validate(
                 f"weight for criterion {criterion!r} must be a finite number >= 0, got {weight!r}"
             )
         clean_weights[criterion] = weight
-    clean_evidence = {}
-    for (framework, criterion), score in evidence.items():
-        score = float(score)
-        if not (math.isfinite(score) and -2 <= score <= 2):
-            raise ValueError(
-                f"evidence for ({framework!r}, {criterion!r}) must be a finite number "
-                f"in [-2, 2], got {score!r}"
-            )
-        clean_evidence[framework, criterion] = score
-    clean_strengths = {}
-    for (framework, criterion), strength in strengths.items():
-        strength = float(strength)
-        if not (math.isfinite(strength) and 0 <= strength <= 1):
-            raise ValueError(
-                f"strength for ({framework!r}, {criterion!r}) must be a finite number "
-                f"in [0, 1], got {strength!r}"
-            )
-        clean_strengths[framework, criterion] = strength
-    return clean_weights, clean_evidence, list(frameworks), clean_strengths
+    return clean_weights
 
 
-def _score(framework, score, rank, criteria, weights, total, evidence, values, trust, detailed):
-    known = math.fsum(weights[c] for c in criteria if (framework, c) in evidence)
-    half = {c: BAND_HALF_WIDTH * (1 - trust[c]) for c in criteria}
-    low = math.fsum(weights[c] * max(0.0, values[c] - half[c]) for c in criteria)
-    high = math.fsum(weights[c] * min(1.0, values[c] + half[c]) for c in criteria)
+def _clean_pairs(pairs, what, low, high):
+    """{(framework, criterion): float} with every value a finite number in [low, high].
+
+    Floats already in range (what the knowledge base gives) are checked in C, in one pass each;
+    anything else is converted and checked pair by pair, to say which pair is wrong."""
+    numbers = pairs.values()
+    # A NaN or an infinity makes the sum so; min() and max() then check the range.
+    in_range = not numbers or (
+        math.isfinite(sum(numbers)) and min(numbers) >= low and max(numbers) <= high
+    )
+    if in_range and set(map(type, numbers)) <= {float}:
+        return dict(pairs)
+    clean = {}
+    for (framework, criterion), number in pairs.items():
+        number = float(number)
+        if not (math.isfinite(number) and low <= number <= high):
+            raise ValueError(
+                f"{what} for ({framework!r}, {criterion!r}) must be a finite number "
+                f"in [{low}, {high}], got {number!r}"
+            )
+        clean[framework, criterion] = number
+    return clean
+
+
+def _score(framework, score, rank, criteria, w, total, evidence, row, pick, detailed):
+    known = math.fsum(map(mul, w, pick(evidence.known[row])))
+    low = math.fsum(map(mul, w, pick(evidence.lows[row])))
+    high = math.fsum(map(mul, w, pick(evidence.highs[row])))
+    strength = math.fsum(map(mul, w, pick(evidence.trust[row])))
     contributions, unknown = (), ()
     if detailed:
-        unknown = tuple(c for c in criteria if (framework, c) not in evidence)
+        pairs = evidence.scores
+        unknown = tuple(c for c in criteria if (framework, c) not in pairs)
+        values = pick(evidence.values[row])
         contributions = tuple(
-            Contribution(
-                c, weights[c], evidence.get((framework, c)), 100 * weights[c] * values[c] / total
-            )
-            for c in criteria
+            Contribution(c, weight, pairs.get((framework, c)), 100 * weight * v / total)
+            for c, weight, v in zip(criteria, w, values, strict=True)
         )
     return FrameworkScore(
         framework=framework,
@@ -617,26 +715,74 @@ def _score(framework, score, rank, criteria, weights, total, evidence, values, t
         contributions=contributions,
         band_low=_clamp(100 * low / total, 0.0, score),
         band_high=_clamp(100 * high / total, score, 100.0),
-        strength=_clamp(math.fsum(weights[c] * trust[c] for c in criteria) / total, 0.0, 1.0),
+        strength=_clamp(strength / total, 0.0, 1.0),
     )
 
 
-def _flip(
-    criterion: str,
-    weight: float,
-    winner: str,
-    others: Sequence[str],
-    leads: Mapping[str, float],
-    tied: set[str],
-    values: Mapping[str, Mapping[str, float]],
-) -> Flip:
-    """Smallest change of ``criterion``'s weight that lets some other framework catch up."""
+def _flips(criteria, weights, win, winner, others, leads, tied, values, evidence, columns):
+    """The flip of every weighted criterion (see ``_flip``), without trying every framework for
+    every criterion: the candidates are found in C, over the criterion's column, and only those
+    are tried.
+
+    With ``q(g) = (v(win, c) - v(g, c)) / D_g`` (``D_g > 0`` when nobody is tied), the change
+    that lets ``g`` catch up is ``-1 / q(g)``: the largest ``|q|`` is the smallest change. A
+    framework with ``q > 0`` needs the weight lowered, which only works down to zero (the weight
+    minus a little rounding): ``|q| >= 1 / (weight + tolerance)``. The candidates are every
+    framework within a relative MARGIN of the best ``|q|`` of those that certainly can, and of
+    the bound; ``_flip`` then decides among them exactly as it would among all.
+    """
+    if tied:
+        # A framework level with the winner flips every criterion at no change: the first one
+        # in the ranking wins, unless one before it needs a change that rounds to zero.
+        first = next(i for i, g in enumerate(others) if g in tied)
+        prefix = others[: first + 1]
+        return tuple(
+            _flip(c, weights[c], win[k], prefix, leads, tied, values, k)
+            for k, c in enumerate(criteria)
+        )
+    place = {g: i for i, g in enumerate(others)}
+    divisors = array("d", repeat(math.inf, len(evidence.frameworks)))
+    for g in others:
+        divisors[evidence.row_of[g]] = leads[g]
+    by_row = evidence.frameworks
+    flips = []
+    for k, c in enumerate(criteria):
+        weight, a = weights[c], win[k]
+        q = list(map(truediv, map(sub, repeat(a), evidence.columns[columns[k]]), divisors))
+        tolerance = 1e-12 * max(weight, 1.0)
+        margin = MARGIN + 4 * tolerance / weight
+        bound = 1 / (weight + tolerance)
+        lowest, highest = min(q), max(q)
+        certain = []
+        if lowest < 0:
+            certain.append(-lowest)
+        if highest >= bound * (1 + margin):
+            certain.append(highest)
+        cut = max(certain) * (1 - margin) if certain else bound * (1 - margin)
+        if not cut > 0 or not math.isfinite(cut):
+            flips.append(_flip(c, weight, a, others, leads, tied, values, k))
+            continue
+        rows = [
+            *compress(range(len(q)), map(le, q, repeat(-cut))),
+            *compress(range(len(q)), map(ge, q, repeat(max(cut, bound * (1 - margin))))),
+        ]
+        candidates = sorted((by_row[i] for i in rows), key=place.__getitem__)
+        flips.append(_flip(c, weight, a, candidates, leads, tied, values, k))
+    return tuple(flips)
+
+
+MARGIN = 1e-6  # relative: far wider than the rounding of q against that of the change itself
+
+
+def _flip(criterion, weight, a, others, leads, tied, values, k) -> Flip:
+    """Smallest change of ``criterion``'s weight that lets one of ``others`` catch up with the
+    winner, whose value on it is ``a`` (``k``: the criterion's place in ``values``' rows)."""
     best: tuple[float, str] | None = None
     for other in others:  # in ranking order, so equal changes favour the higher-ranked one
         if other in tied:
             change = 0.0
         else:
-            diff = values[winner][criterion] - values[other][criterion]
+            diff = a - values[other][k]
             if diff == 0:
                 continue
             change = -leads[other] / diff

@@ -169,14 +169,12 @@ def recommend(weights, must_haves=(), version=None):
     missing = sorted(set(must_haves) - set(offered))
     if missing:
         raise ValueError(f"unknown must-haves: {missing!r}")
-    scores, strengths = _counted(evidence)
     return scoring.recommend(
         {slug: weights.get(slug, 0) for slug in sorted(known)},
-        scores,
+        _engine_evidence(criteria, frameworks, evidence),
         [f["slug"] for f in frameworks],
         decisive_count=DECISIVE_COUNT,
         detail_count=TABLE_FRAMEWORKS,
-        strengths=strengths,
         requirements=[offered[key].requirement() for key in dict.fromkeys(must_haves)],
     )
 
@@ -200,14 +198,14 @@ def advise(answers, questions=None, version=None):
         [changes.get(option_id, {}) for answer in answers for option_id in answer["options"]],
     )
     offered = must_haves_offered(questions)
-    scores, strengths = _counted(evidence)
+    prepared = _engine_evidence(criteria, frameworks, evidence)
+    scores, strengths = prepared.scores, prepared.strengths
     recommendation = scoring.recommend(
         weights,
-        scores,
+        prepared,
         [f["slug"] for f in frameworks],
         decisive_count=DECISIVE_COUNT,
         detail_count=TABLE_FRAMEWORKS,
-        strengths=strengths,
         requirements=[m.requirement() for m in offered if m.option in chosen],
     )
     pool = _pool(recommendation, [c["slug"] for c in criteria], scores, strengths)
@@ -236,8 +234,9 @@ def advise(answers, questions=None, version=None):
                 contested=score.contested_count,
                 refuted=score.refuted_count,
             )
-            for (framework, criterion), score in sorted(evidence.items())
-            if framework in tabled
+            for framework in sorted(tabled)
+            for criterion in sorted(c["slug"] for c in criteria)
+            if (score := evidence.get((framework, criterion))) is not None
         ),
         decisive_claims=tuple(
             schema.Claim.from_dict(c)
@@ -261,6 +260,24 @@ def advise(answers, questions=None, version=None):
         weights=weights,
         result=snapshot.result(),
     )
+
+
+# The engine's reading of the knowledge base: (the evidence mapping it was read from, Evidence).
+# kb.advisor_knowledge() returns the same mapping until the knowledge version changes, so this
+# process reads it once per version, not once per consultation.
+_prepared = {"source": None, "evidence": None}
+
+
+def _engine_evidence(criteria, frameworks, evidence):
+    """The evidence as scoring.Evidence, read once per knowledge version (per process): at 1,000
+    frameworks and 600 criteria reading it takes longer than ranking on it."""
+    if _prepared["source"] is not evidence:
+        scores, strengths = _counted(evidence)
+        _prepared["evidence"] = scoring.Evidence(
+            scores, [f["slug"] for f in frameworks], [c["slug"] for c in criteria], strengths
+        )
+        _prepared["source"] = evidence
+    return _prepared["evidence"]
 
 
 def _counted(evidence):

@@ -56,7 +56,8 @@ def result(request, pk):
     With weights or must-haves in the address (the re-weigh form is a GET form), the page is
     that re-weighing, computed from the snapshot too: its address is its own permalink, and the
     saved consultation keeps its answers. Invalid values get the saved result with the form's
-    errors and a 400.
+    errors and a 400; weights of criteria the result does not have are ignored, and the page
+    says so. Nothing of it is cached: the address cannot fill a cache.
     """
     consultation = get_object_or_404(Consultation, pk=pk)
     if not ReweighForm.asks(request.GET):
@@ -72,4 +73,14 @@ def result(request, pk):
     context = presentation.present(
         consultation, form.weights(), form.must_haves(), snapshot=snapshot
     )
-    return render(request, "advisor/result.html", {**context, "form": form})
+    ignored = form.ignored()
+    return render(
+        request,
+        "advisor/result.html",
+        {
+            **context,
+            "form": form,
+            "ignored": ignored[: presentation.NAMES_SHOWN],
+            "more_ignored": max(0, len(ignored) - presentation.NAMES_SHOWN),
+        },
+    )

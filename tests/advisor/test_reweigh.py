@@ -223,7 +223,11 @@ def test_parameters_the_page_does_not_read_are_ignored(client, shipped):
     other = client.get(f"{url}?utm_source=x&weights=1&w=2").content.decode()
     assert page_ranking(other) == page_ranking(saved) and "reweighed-notice" not in other
     gone = client.get(f"{url}?w-a-criterion-that-is-gone=3")  # e.g. an address from elsewhere
-    assert gone.status_code == 200 and "reweighed-notice" not in gone.content.decode()
+    html = gone.content.decode()
+    assert gone.status_code == 200 and "reweighed-notice" not in html
+    assert page_ranking(html) == page_ranking(saved)
+    assert "no criterion for w-a-criterion-that-is-gone in its address" in html
+    assert "that weight was ignored" in html
 
 
 def test_a_snapshot_saved_before_re_weighing_renders_and_says_it_cannot_be_re_weighed(client, db):
@@ -328,3 +332,110 @@ def test_the_page_leads_with_the_answer_and_folds_the_detail(client, shipped):
     why = html[html.index('id="why-heading"') : html.index('id="excluded-heading"')]
     assert why.count('<details class="claim-sources') >= 3
     assert why.count("/claims/?framework=django&amp;criterion=") == 3
+
+
+# --- an oracle of its own over the snapshot's pool ----------------------------------------
+
+
+def pool_oracle(pool, weights, must_haves=()):
+    """[(framework slug, score as shown)] recomputed from the saved pool by the weighted sum as
+    the method defines it (unknown pairs count 0.5), without the engine: exact fractions."""
+    from fractions import Fraction
+
+    total = sum(Fraction(w) for w in weights.values())
+    scores = {}
+    for f, row in zip(pool.frameworks, pool.scores, strict=True):
+        evidence = dict(zip(pool.criteria, row, strict=True))
+        if any(
+            evidence.get(m.criterion) is not None and evidence[m.criterion] < m.minimum
+            for m in must_haves
+        ):
+            continue
+        value = sum(
+            Fraction(w)
+            * (Fraction(0.5) if evidence.get(c) is None else (Fraction(evidence[c]) + 2) / 4)
+            for c, w in weights.items()
+        )
+        scores[f] = 100 * value / total
+    order = sorted(scores, key=lambda f: (-scores[f], f))
+    return [(f, f"{float(scores[f]):.1f}") for f in order]
+
+
+def test_random_single_weight_changes_rank_as_a_recomputation_from_the_pool(client, db):
+    """More frameworks than the pool keeps: a re-weighing ranks the pool, as recomputed here."""
+    import random
+
+    kb = make_knowledge_base(frameworks=services.POOL_SIZE + 6, criteria=6, claims_per_pair=1)
+    question = Question.objects.create(text="Does it matter?", order=1)
+    option = Option.objects.create(question=question, label="Yes", order=1)
+    OptionWeight.objects.create(option=option, criterion=kb["criteria"][0], change=3)
+    url = client.post("/advisor/", {f"q{question.pk}": str(option.pk)})["Location"]
+    consultation = Consultation.objects.get()
+    snapshot = consultation.snapshot
+    assert len(snapshot.pool.frameworks) == services.POOL_SIZE < len(snapshot.frameworks)
+    rng = random.Random(16)
+    for _ in range(15):
+        criterion = rng.choice(snapshot.pool.criteria)
+        weight = rng.choice([w for w in range(21) if w != consultation.weights[criterion]])
+        weights = {**consultation.weights, criterion: weight}
+        html = client.get(reweigh_url(url, {criterion: weight})).content.decode()
+        assert page_ranking(html) == pool_oracle(snapshot.pool, weights), (criterion, weight)
+
+
+# --- tampered addresses at scale -----------------------------------------------------------
+
+
+def test_thousands_of_parameters_are_a_400_never_a_500(client, shipped):
+    url = submit(client, LARGE_TEAM_APP)["Location"]
+    many = "&".join(f"w-orm={n % 20}" for n in range(5000))
+    assert client.get(f"{url}?{many}").status_code == 400
+    junk = "&".join(f"w-x{n}=1" for n in range(1500))  # under Django's limit: ignored, said
+    response = client.get(f"{url}?{junk}")
+    html = response.content.decode()
+    assert response.status_code == 200 and "and 1490 more in its address" in html
+    assert page_ranking(html) == page_ranking(client.get(url).content.decode())
+
+
+def test_re_weighings_fill_no_cache(client, shipped):
+    from django.core.cache import cache
+
+    url = submit(client, LARGE_TEAM_APP)["Location"]
+    client.get(url)
+    before = len(cache._cache) if hasattr(cache, "_cache") else None
+    for n in range(30):
+        assert (
+            client.get(reweigh_url(url, {"performance": n % 21, "orm": n // 21})).status_code == 200
+        )
+        assert client.get(f"{url}?w-orm=abc{n}").status_code == 400
+    if before is not None:
+        assert len(cache._cache) == before
+
+
+# --- when the two methods disagree ---------------------------------------------------------
+
+
+def test_when_the_methods_disagree_the_page_says_so_and_shows_both_rankings(client, db):
+    from advisor import presentation, scoring
+
+    saved = json.loads(
+        (Path(__file__).parent / "snapshots" / "consultation-engine-3.json").read_text()
+    )
+    consultation = Consultation.objects.create(**saved)
+    snapshot = consultation.snapshot
+    # On these weights TOPSIS and the weighted sum put different frameworks first.
+    chosen = {"flexibility": 16, "authentication": 3, "forms-validation": 15, "type-hints": 9}
+    weights = {**dict.fromkeys(snapshot.answer_weights(), 0), **chosen}
+    rec = presentation._reweigh(snapshot, weights, ())
+    assert rec.methods_disagree and rec.winner != rec.check.winner
+    html = client.get(reweigh_url(consultation.get_absolute_url(), weights)).content.decode()
+    assert "The two methods disagree on the winner" in html
+    methods = html[html.index('id="methods"') : html.index('id="scores-heading"')]
+    name = snapshot.frameworks
+    assert f"{name[rec.winner]} comes first" in methods
+    assert f"{name[rec.check.winner]} does" in methods
+    rows = re.findall(
+        r'<tr><th scope="row">\d+</th><td>([^<]*)</td><td>[^<]*</td><td>([^<]*)</td>', methods
+    )
+    assert [by_sum for by_sum, _ in rows] == [name[s.framework] for s in rec.ranking]
+    assert [by_topsis for _, by_topsis in rows] == [name[r.framework] for r in rec.check.ranking]
+    assert rec.method == scoring.WEIGHTED_SUM and rec.check.method == scoring.TOPSIS

@@ -1,0 +1,101 @@
+"""The engine rewritten for speed gives exactly the results of the engine before it
+(tests/advisor/reference/scoring_v3.py), on random problems: ties, unknown pairs, zero weights,
+must-haves, strengths, and evidence read once (scoring.Evidence) for many sets of weights."""
+
+import random
+
+import pytest
+
+from advisor import scoring
+from advisor.scoring import Evidence, Requirement, recommend
+from tests.advisor.reference import scoring_v3
+
+CASES = 400
+
+
+def random_problem(rng):
+    frameworks = [f"f{i}" for i in range(rng.randint(1, 14))]
+    criteria = [f"c{j}" for j in range(rng.randint(1, 9))]
+    grid = rng.random() < 0.6  # coarse votes: many exact ties
+    clones = rng.random() < 0.2  # frameworks with the same evidence as another
+    evidence, strengths = {}, {}
+    for i, f in enumerate(frameworks):
+        source = frameworks[i - 1] if clones and i and rng.random() < 0.5 else None
+        for c in criteria:
+            if source is not None:
+                if (source, c) in evidence:
+                    evidence[f, c] = evidence[source, c]
+                continue
+            if rng.random() < 0.7:
+                evidence[f, c] = rng.randint(-8, 8) / 4 if grid else rng.uniform(-2, 2)
+                if rng.random() < 0.7:
+                    strengths[f, c] = rng.choice([0.0, 0.25, 0.5, 0.8, 1.0, rng.random()])
+    weights = {
+        c: rng.choice([0, 0, rng.randint(1, 20), rng.uniform(0.01, 20), 1e-13, 1e6])
+        for c in criteria
+    }
+    requirements = [
+        Requirement(c, c, rng.choice([-1.0, 0.0, 0.5, 1.0]))
+        for c in rng.sample(criteria, rng.randint(0, min(2, len(criteria))))
+    ]
+    return weights, evidence, frameworks, strengths, requirements
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_fast_engine_gives_exactly_the_results_of_the_engine_before_it(seed):
+    rng = random.Random(seed)
+    for _ in range(CASES):
+        weights, evidence, frameworks, strengths, requirements = random_problem(rng)
+        detail_count = rng.choice([None, 0, 1, 3])
+        expected = scoring_v3.recommend(
+            weights,
+            evidence,
+            frameworks,
+            detail_count=detail_count,
+            strengths=strengths,
+            requirements=requirements,
+        )
+        given = dict(detail_count=detail_count, requirements=requirements)
+        assert recommend(weights, evidence, frameworks, strengths=strengths, **given) == expected
+        # Read once for every criterion and framework, then used for these.
+        prepared = Evidence(evidence, [*frameworks, "spare"], [*weights, "other"], strengths)
+        assert recommend(weights, prepared, frameworks, **given) == expected
+
+
+def test_evidence_read_once_ranks_any_weights_and_any_of_its_frameworks():
+    rng = random.Random(7)
+    weights, evidence, frameworks, strengths, _ = random_problem(rng)
+    prepared = Evidence(evidence, frameworks, list(weights), strengths)
+    for _ in range(50):
+        some = rng.sample(frameworks, rng.randint(1, len(frameworks)))
+        other = {c: rng.choice([0, 1, 5, 20]) for c in [*weights, "not-in-the-evidence"]}
+        assert recommend(other, prepared, some) == scoring_v3.recommend(
+            other, evidence, some, strengths=strengths
+        )
+
+
+def test_topsis_closeness_is_the_engine_before_it():
+    rng = random.Random(11)
+    for _ in range(300):
+        weights, evidence, frameworks, _, _ = random_problem(rng)
+        values = {
+            f: {c: (evidence[f, c] + 2) / 4 if (f, c) in evidence else 0.5 for c in weights}
+            for f in frameworks
+        }
+        assert scoring.topsis_closeness(weights, values) == scoring_v3.topsis_closeness(
+            weights, values
+        )
+
+
+@pytest.mark.parametrize(
+    ("evidence", "strengths", "match"),
+    [
+        ({("a", "perf"): 2.5}, {}, r"evidence for \('a', 'perf'\).*\[-2, 2\]"),
+        ({("a", "perf"): float("nan")}, {}, "finite"),
+        ({("a", "perf"): float("inf")}, {}, "finite"),
+        ({("a", "perf"): 1.0}, {("a", "perf"): 1.5}, r"strength for.*\[0, 1\]"),
+    ],
+)
+def test_evidence_is_validated_when_it_is_read(evidence, strengths, match):
+    with pytest.raises(ValueError, match=match):
+        Evidence(evidence, ["a"], ["perf"], strengths)
