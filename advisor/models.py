@@ -259,6 +259,14 @@ class Consultation(models.Model):
     margin = models.FloatField(
         default=0.0, editable=False, help_text="Points (out of 100) ahead of the runner-up."
     )
+    deciding_criterion = models.CharField(
+        max_length=100,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="Slug of the criterion that did most to put the recommendation ahead of the "
+        "runner-up; empty when there was no preference. The editors' dashboard counts these.",
+    )
     answers = models.JSONField(
         default=list,
         editable=False,

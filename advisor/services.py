@@ -256,6 +256,7 @@ def advise(answers, questions=None, version=None):
         engine_version=recommendation.engine_version,
         recommended=recommendation.winner or "",
         margin=recommendation.margin,
+        deciding_criterion=recommendation.decisive[0].criterion if recommendation.decisive else "",
         answers=[answer.as_dict() for answer in snapshot.answers],
         weights=weights,
         result=snapshot.result(),

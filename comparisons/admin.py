@@ -4,6 +4,12 @@ Sources keep snapshots of their text; every quote is checked against its source'
 (comparisons.verification), and the result is shown wherever a citation is: its changelist (a
 column and filters), under its claim as the editor saves it, and on the drift list, where the
 quotes a new snapshot no longer holds wait for an editor.
+
+Claims carry review dates (comparisons.review): the changelist shows and filters them, and the
+"Mark reviewed" action records who checked which claims. Visitors' reports of wrong claims wait
+in their own queue, where an editor accepts one (then corrects the claim) or declines it with a
+note. The admin's index is the editors' desk (comparisons.dashboard, config.admin): its counts
+open the "Needs attention" filter below, built from the same queries.
 """
 
 from django import forms
@@ -18,11 +24,13 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.utils import bulk_update_with_history
 
-from . import quotes, verification
+from . import cache, dashboard, quotes, review, verification
 from .evidence import Verdict
 from .forms import (
     CitationForm,
@@ -32,7 +40,7 @@ from .forms import (
     SourceSnapshotForm,
     StandaloneCitationForm,
 )
-from .models import Citation, Claim, Criterion, Framework, Source, SourceSnapshot
+from .models import Citation, Claim, Criterion, Framework, ProblemReport, Source, SourceSnapshot
 
 Verification = Citation.Verification
 
@@ -198,22 +206,109 @@ class ClaimCountAdmin(HistoryAdmin):
 
 @admin.register(Framework)
 class FrameworkAdmin(ClaimCountAdmin):
-    list_display = ("name", "tagline", "licence", "first_release_year", "is_published", "claims")
+    list_display = (
+        "name",
+        "tagline",
+        "licence",
+        "current_version",
+        "released_on",
+        "is_published",
+        "claims",
+    )
     list_filter = ("is_published", "language")
     search_fields = ("name", "tagline", "description")
     ordering = ("name",)
     prepopulated_fields = {"slug": ("name",)}
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    ("name", "slug"),
+                    "tagline",
+                    "description",
+                    ("homepage", "repository"),
+                    ("licence", "first_release_year"),
+                    ("language", "python_requires"),
+                    "is_published",
+                )
+            },
+        ),
+        (
+            "Current release",
+            {
+                "fields": (("current_version", "released_on"),),
+                "description": "Record each new release here, its version and the day it came "
+                "out: every claim about the framework reviewed before that day is then due for "
+                "review, and listed on the editors' desk until an editor marks it reviewed.",
+            },
+        ),
+    )
     inlines = [ClaimInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "released_on" in form.changed_data and obj.released_on is not None:
+            self._report_release(request, obj)
+
+    def _report_release(self, request, framework):
+        """Say how many of the framework's public claims the release put up for review."""
+        version = (
+            f"version {framework.current_version}" if framework.current_version else "a release"
+        )
+        if framework.released_on > timezone.localdate():
+            self.message_user(
+                request,
+                f"{framework} {version} comes out on {framework.released_on:%Y-%m-%d}: its "
+                "claims reviewed before then fall due for review that day.",
+                messages.INFO,
+            )
+            return
+        due = dashboard.ATTENTION_BY_SLUG["due"].rows(Claim.objects.for_framework(framework))
+        count = due.count()
+        url = dashboard.changelist("claim", attention="due", framework__id__exact=framework.pk)
+        self.message_user(
+            request,
+            format_html(
+                '{} {} of {}: <a href="{}">{} of its published claim{} {} now due for review</a>.',
+                framework,
+                version,
+                f"{framework.released_on:%Y-%m-%d}",
+                url,
+                count,
+                "s" if count != 1 else "",
+                "are" if count != 1 else "is",
+            ),
+            messages.WARNING if count else messages.SUCCESS,
+        )
 
 
 @admin.register(Criterion)
 class CriterionAdmin(ClaimCountAdmin):
-    list_display = ("name", "category", "default_weight", "display_order", "claims")
+    list_display = (
+        "name",
+        "category",
+        "default_weight",
+        "display_order",
+        "review_every_days",
+        "claims",
+    )
     list_editable = ("default_weight", "display_order")
     list_filter = ("category",)
     search_fields = ("name", "definition")
     ordering = ("display_order", "name")
     prepopulated_fields = {"slug": ("name",)}
+
+
+class SourceCitedFilter(admin.SimpleListFilter):
+    title = "citations"
+    parameter_name = "cited"
+
+    def lookups(self, request, model_admin):
+        return [("never", "Never cited")]
+
+    def queryset(self, request, queryset):
+        return dashboard.never_cited(queryset) if self.value() == "never" else queryset
 
 
 @admin.register(Source)
@@ -227,7 +322,7 @@ class SourceAdmin(HistoryAdmin):
         "citations",
         "latest_snapshot",
     )
-    list_filter = ("kind", "reliability")
+    list_filter = ("kind", "reliability", SourceCitedFilter)
     search_fields = ("title", "publisher", "author", "url")
     ordering = ("title",)
     date_hierarchy = "published_on"
@@ -489,6 +584,35 @@ class CitationPresenceFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AttentionFilter(admin.SimpleListFilter):
+    """The editors' desk's counts of public claims, as rows: the same queries (ATTENTION)."""
+
+    title = "needs attention (public claims)"
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [(attention.slug, attention.label) for attention in dashboard.ATTENTION]
+
+    def queryset(self, request, queryset):
+        attention = dashboard.ATTENTION_BY_SLUG.get(self.value())
+        return attention.rows(queryset) if attention else queryset
+
+
+class ReviewFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("due", "Due for review"), ("not-due", "Not due")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "due":
+            return queryset.due_for_review()
+        if self.value() == "not-due":
+            return queryset.exclude(pk__in=Claim.objects.due_for_review().values("pk"))
+        return queryset
+
+
 @admin.register(Claim)
 class ClaimAdmin(HistoryAdmin):
     list_display = (
@@ -502,10 +626,14 @@ class ClaimAdmin(HistoryAdmin):
         "effective_weight",
         "citations",
         "quotes",
+        "reviewed_on",
+        "next_review",
         "updated_at",
     )
     list_display_links = ("summary",)
     list_filter = (
+        AttentionFilter,
+        ReviewFilter,
         "status",
         VerdictFilter,
         CitationPresenceFilter,
@@ -522,6 +650,8 @@ class ClaimAdmin(HistoryAdmin):
     readonly_fields = (
         "evidence_verdict",
         "quote_summary",
+        "reviewed_on",
+        "reviewed_by",
         "created_by",
         "updated_by",
         "created_at",
@@ -542,6 +672,16 @@ class ClaimAdmin(HistoryAdmin):
             },
         ),
         (
+            "Review",
+            {
+                "fields": (("reviewed_on", "reviewed_by"), "review_due_on"),
+                "description": "Check the claim against its sources, then use the “Mark "
+                "reviewed” action of the claims list: it records you and today, and sets the "
+                "next review from the criterion's interval. A claim is due again after that "
+                "date, or as soon as its framework has a new release.",
+            },
+        ),
+        (
             "Record",
             {
                 "classes": ("collapse",),
@@ -550,7 +690,7 @@ class ClaimAdmin(HistoryAdmin):
         ),
     )
     inlines = [CitationInline]
-    actions = ("publish", "back_to_draft", "retract")
+    actions = ("publish", "back_to_draft", "retract", "mark_reviewed")
     list_per_page = 50
 
     def get_queryset(self, request):
@@ -573,6 +713,14 @@ class ClaimAdmin(HistoryAdmin):
     @admin.display(description="Citations", ordering="citation_count")
     def citations(self, obj):
         return obj.citation_count
+
+    @admin.display(description="Next review", ordering="review_due_on")
+    def next_review(self, obj):
+        """The date, and "due" in words when the claim is due (comparisons.review)."""
+        today = timezone.localdate()
+        due = review.is_due(obj.reviewed_on, obj.review_due_on, obj.framework.released_on, today)
+        when = f"{obj.review_due_on:%Y-%m-%d}" if obj.review_due_on else "–"
+        return format_html("{} <strong>due</strong>", when) if due else when
 
     @admin.display(description="Quotes")
     def quotes(self, obj):
@@ -730,6 +878,32 @@ class ClaimAdmin(HistoryAdmin):
     def retract(self, request, queryset):
         self._set_status(request, queryset, Claim.Status.RETRACTED, "retracted")
 
+    @admin.action(description="Mark selected claims reviewed", permissions=["change"])
+    def mark_reviewed(self, request, queryset):
+        """Record that the editor checked the claims today (Claim.mark_reviewed), each change in
+        its claim's history under the editor's name: a few queries, whatever the selection."""
+        today = timezone.localdate()
+        claims = list(
+            Claim.objects.filter(pk__in=queryset.values("pk")).select_related("criterion")
+        )
+        for claim in claims:
+            claim.mark_reviewed(request.user, on=today)
+        bulk_update_with_history(
+            claims,
+            Claim,
+            ["reviewed_on", "reviewed_by", "review_due_on"],
+            batch_size=500,
+            default_user=request.user,
+            default_change_reason="Marked reviewed",
+        )
+        cache.bump_version_on_commit()  # bulk updates send no signal; public pages show reviews
+        self.message_user(
+            request,
+            f"{len(claims)} claim{'s' if len(claims) != 1 else ''} marked reviewed on "
+            f"{today:%Y-%m-%d}.",
+            messages.SUCCESS,
+        )
+
 
 class DriftFilter(admin.SimpleListFilter):
     title = "drift"
@@ -863,3 +1037,158 @@ class CitationAdmin(HistoryAdmin):
             "source": source,
         }
         return TemplateResponse(request, "admin/comparisons/citation/drift.html", context)
+
+
+# --- visitors' reports ---------------------------------------------------------------------------
+
+ACCEPT, DECLINE = "_accept", "_decline"
+
+
+def decision_of(data):
+    """The decision of the button pressed on a report's form: ACCEPT, DECLINE, or None."""
+    return next((d for d in (ACCEPT, DECLINE) if d in data), None)
+
+
+class ProblemReportForm(forms.ModelForm):
+    """The editor's note on a report, and the decision of the button pressed (ACCEPT, DECLINE or
+    a plain save): declining needs a note, and only an open report can be decided."""
+
+    class Meta:
+        model = ProblemReport
+        fields = ("outcome",)
+
+    @property
+    def decision(self):
+        return decision_of(self.data)
+
+    def clean(self):
+        cleaned = super().clean()
+        outcome = (cleaned.get("outcome") or "").strip()
+        status = self.instance.status
+        if self.decision and status != ProblemReport.Status.OPEN:
+            raise ValidationError(
+                f"This report is already {self.instance.get_status_display().lower()}: "
+                "it cannot be decided again.",
+                code="already_handled",
+            )
+        declined = self.decision == DECLINE or (
+            self.decision is None and status == ProblemReport.Status.DECLINED
+        )
+        if declined and not outcome:
+            self.add_error(
+                "outcome",
+                ValidationError(
+                    "Say why the report is declined: a report cannot be declined without a note.",
+                    code="decline_needs_outcome",
+                ),
+            )
+        return cleaned
+
+
+@admin.register(ProblemReport)
+class ProblemReportAdmin(HistoryAdmin):
+    """The queue of visitors' reports that a public claim is wrong. Visitors file them on the
+    site; here an editor accepts one (recorded, then on to the claim to correct it) or declines
+    it with a note, one report at a time (no bulk action: each decline needs its own note).
+    Reports are never added here, and only administrators delete them."""
+
+    form = ProblemReportForm
+    list_display = ("report", "claim_link", "status", "created_at", "handled_by")
+    list_display_links = ("report",)
+    list_filter = ("status", "created_at")
+    list_select_related = ("claim__framework", "claim__criterion", "handled_by")
+    search_fields = ("problem", "quote", "source_url", "claim__statement")
+    ordering = ("-created_at", "-id")
+    date_hierarchy = "created_at"
+    fieldsets = (
+        ("The claim", {"fields": ("claim_statement",)}),
+        ("What the visitor says", {"fields": ("problem", "source_link", "quote", "created_at")}),
+        (
+            "What you do about it",
+            {
+                "fields": ("status", ("handled_by", "handled_at"), "outcome"),
+                "description": "Accept the report to correct the claim (you go on to its form "
+                "next), or decline it with a note saying why. Nothing here is shown publicly.",
+            },
+        ),
+    )
+    readonly_fields = (
+        "claim_statement",
+        "problem",
+        "source_link",
+        "quote",
+        "created_at",
+        "status",
+        "handled_by",
+        "handled_at",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("claim__framework", "claim__criterion")
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="What is wrong", ordering="problem")
+    def report(self, obj):
+        return short(obj.problem)
+
+    @admin.display(description="Claim", ordering="claim")
+    def claim_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:comparisons_claim_change", args=[obj.claim_id]),
+            obj.claim,
+        )
+
+    @admin.display(description="Claim")
+    def claim_statement(self, obj):
+        claim = obj.claim
+        return format_html(
+            '<a href="{}">{} · {}</a> ({}): “{}”',
+            reverse("admin:comparisons_claim_change", args=[claim.pk]),
+            claim.framework,
+            claim.criterion,
+            claim.get_status_display().lower(),
+            claim.statement,
+        )
+
+    @admin.display(description="Source")
+    def source_link(self, obj):
+        """The visitor's address, a link only when it is a web address (it is kept as typed)."""
+        url = obj.source_url
+        if not url:
+            return "–"
+        if url.startswith(("http://", "https://")):
+            return format_html('<a href="{}" rel="noopener noreferrer nofollow">{}</a>', url, url)
+        return url
+
+    def save_model(self, request, obj, form, change):
+        """Record the decision of the button pressed, and who took it when."""
+        decision = form.decision
+        if decision is not None:
+            obj.status = (
+                ProblemReport.Status.ACCEPTED
+                if decision == ACCEPT
+                else ProblemReport.Status.DECLINED
+            )
+            obj.handled_by = request.user
+            obj.handled_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    def response_change(self, request, obj):
+        decision = decision_of(request.POST)
+        if decision == ACCEPT:
+            self.message_user(
+                request,
+                "The report is accepted. Correct the claim below; the report's outcome says what "
+                "you did about it.",
+                messages.SUCCESS,
+            )
+            return redirect("admin:comparisons_claim_change", obj.claim_id)
+        if decision == DECLINE:
+            self.message_user(request, "The report is declined, with your note.", messages.SUCCESS)
+            return redirect(
+                dashboard.changelist("problemreport", status__exact=ProblemReport.Status.OPEN)
+            )
+        return super().response_change(request, obj)

@@ -21,6 +21,7 @@ from django.core.cache import cache, caches
 from django.db import connection, transaction
 from django.db.models import F
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from .models import KnowledgeVersion
@@ -81,6 +82,14 @@ _local = {"version": None, "values": {}}
 LOCAL_ENTRIES = 256
 
 
+def key_prefix(version=None):
+    """What every key cached from the knowledge base starts with: its version and today's date,
+    since what a page says can change at midnight without an edit (a claim falls due for review,
+    see comparisons.review)."""
+    version = current_version() if version is None else version
+    return f"kb:{version}:{timezone.localdate():%Y%m%d}:"
+
+
 def cached(name, build, version=None):
     """The value cached under `name` for the current version, built by `build()` on a miss."""
     return cached_many([name], lambda missing: {name: build()}, version)[name]
@@ -89,19 +98,19 @@ def cached(name, build, version=None):
 def cached_many(names, build, version=None):
     """{name: value} of each of `names` cached for the current version. `build(missing)` makes
     {name: value} for those not cached yet, all in one go (one query for several)."""
-    version = current_version() if version is None else version
-    if _local["version"] != version or len(_local["values"]) >= LOCAL_ENTRIES:
-        _local.update(version=version, values={})
+    prefix = key_prefix(version)
+    if _local["version"] != prefix or len(_local["values"]) >= LOCAL_ENTRIES:
+        _local.update(version=prefix, values={})
     values = _local["values"]
     found = {name: values[name] for name in names if name in values}
     missing = [name for name in names if name not in found]
     if missing:
-        keys = {f"kb:{version}:{name}": name for name in missing}
+        keys = {f"{prefix}{name}": name for name in missing}
         found.update((keys[key], value) for key, value in cache.get_many(list(keys)).items())
         unbuilt = [name for name in missing if name not in found]
         if unbuilt:
             made = build(unbuilt)
-            cache.set_many({f"kb:{version}:{name}": made[name] for name in unbuilt}, TIMEOUT)
+            cache.set_many({f"{prefix}{name}": made[name] for name in unbuilt}, TIMEOUT)
             found.update(made)
         values.update((name, found[name]) for name in missing)
     return found
@@ -220,9 +229,11 @@ def page_key(request, reads):
             return None, False
         parts.append((param.name, values))
     storable = all(name in known for name in query)
-    canonical = json.dumps([request.path, parts], separators=(",", ":"))
+    # The host too: a page may hold absolute links (exports, fact-check markup), and the hosts a
+    # page can be asked for are bounded by ALLOWED_HOSTS.
+    canonical = json.dumps([request.get_host(), request.path, parts], separators=(",", ":"))
     digest = hashlib.sha256(canonical.encode()).hexdigest()
-    return f"kb:{current_version()}:page:{digest}", storable
+    return f"{key_prefix()}page:{digest}", storable
 
 
 def is_personal(request):

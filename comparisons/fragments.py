@@ -12,7 +12,7 @@ from django.db.models import prefetch_related_objects
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
-from .cache import TIMEOUT, current_version, fragment_cache
+from .cache import TIMEOUT, fragment_cache, key_prefix
 from .knowledge import citations_with_sources
 
 CLAIM_CARD = "comparisons/includes/claim_card.html"
@@ -23,8 +23,8 @@ def claim_cards(claims, *, show_context=False):
     claims = list(claims)
     if not claims:
         return []
-    version = current_version()
-    keys = {claim.pk: f"kb:{version}:card:{int(show_context)}:{claim.pk}" for claim in claims}
+    prefix = key_prefix()
+    keys = {claim.pk: f"{prefix}card:{int(show_context)}:{claim.pk}" for claim in claims}
     cache = fragment_cache()
     found = cache.get_many(keys.values())
     missing = [claim for claim in claims if keys[claim.pk] not in found]
@@ -45,9 +45,9 @@ def compare_cells(matrix):
     "leads" mark, which depends on the other frameworks chosen)."""
     from .templatetags.evidence import compare_cell
 
-    version = current_version()
+    prefix = key_prefix()
     pairs = [(row, cell) for row in matrix.rows for cell in row.cells]
-    keys = [f"kb:{version}:cell:{cell.framework_slug}:{row.criterion_slug}" for row, cell in pairs]
+    keys = [f"{prefix}cell:{cell.framework_slug}:{row.criterion_slug}" for row, cell in pairs]
     cache = fragment_cache()
     found = cache.get_many(keys)
     made = {

@@ -18,13 +18,14 @@ from django.utils.functional import cached_property
 from django.utils.text import get_text_list
 from simple_history.models import HistoricalRecords
 
-from . import evidence
+from . import evidence, review
 from .quotes import NORMALISATION_LABELS
 from .text_fragments import link, text_directive_for_excerpt
 
 SCORE_MIN, SCORE_MAX = -2, 2
 WEIGHT_MIN, WEIGHT_MAX = 1, 5
 CRITERION_WEIGHT_MAX = 10
+REPORT_TEXT_MAX = 2000
 
 
 def web_address(field):
@@ -63,6 +64,13 @@ class Framework(models.Model):
         blank=True,
         help_text="The Python versions the current release supports, as its package metadata "
         "says (for example: >=3.9).",
+    )
+    released_on = models.DateField(
+        "current version released on",
+        null=True,
+        blank=True,
+        help_text="The day the current version was released. Recording a new release (its version "
+        "and date) puts every claim about this framework reviewed before that day up for review.",
     )
     language = models.CharField(max_length=50, default="Python")
     is_published = models.BooleanField(
@@ -104,6 +112,14 @@ class Criterion(models.Model):
         "before a visitor's answers change it.",
     )
     display_order = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
+    review_every_days = models.PositiveSmallIntegerField(
+        "review every (days)",
+        default=review.DEFAULT_INTERVAL_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(review.MAX_INTERVAL_DAYS)],
+        help_text="How long a claim on this criterion stays reviewed: a licence changes rarely "
+        "(730 days), a performance claim often (180). Marking a claim reviewed sets its next "
+        "review this many days ahead.",
+    )
 
     history = HistoricalRecords()
 
@@ -117,6 +133,12 @@ class Criterion(models.Model):
             models.CheckConstraint(
                 condition=Q(default_weight__lte=CRITERION_WEIGHT_MAX),
                 name="criterion_default_weight_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    review_every_days__gte=1, review_every_days__lte=review.MAX_INTERVAL_DAYS
+                ),
+                name="criterion_review_interval_range",
             ),
         ]
 
@@ -320,6 +342,17 @@ class ClaimQuerySet(models.QuerySet):
             .filter(evidence_verdict__in=verdicts)
         )
 
+    def due_for_review(self, today=None):
+        """Claims an editor should check again (see comparisons.review): never reviewed, past
+        their next review date, or reviewed before their framework's current release."""
+        return self.filter(review.due_condition(today or timezone.localdate()))
+
+    def resting_on_weak_sources(self):
+        """Claims whose best supporting source is rated 1 or 2: nothing stronger backs them."""
+        annotated = "support_reliability" in self.query.annotations
+        weak = [Source.Reliability.UNVERIFIED, Source.Reliability.LOW]
+        return (self if annotated else self.with_evidence()).filter(support_reliability__in=weak)
+
     def without_citations(self):
         return self.filter(citations__isnull=True)
 
@@ -434,6 +467,29 @@ class Claim(models.Model):
         related_name="+",
         editable=False,
     )
+    reviewed_on = models.DateField(
+        "last reviewed",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When an editor last checked the claim against its sources.",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    review_due_on = models.DateField(
+        "next review",
+        null=True,
+        blank=True,
+        help_text="When the claim should be checked again. Marking it reviewed sets this from the "
+        "criterion's review interval; change it if this claim needs checking sooner or later. "
+        "A claim past its date is shown publicly as not reviewed since its last review.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -503,6 +559,23 @@ class Claim(models.Model):
     @property
     def verdict(self):
         return self.assessment.verdict
+
+    def mark_reviewed(self, user, on=None):
+        """Record that `user` checked this claim on `on` (today): its next review is its
+        criterion's interval ahead. The caller saves (with history)."""
+        self.reviewed_on = on or timezone.localdate()
+        self.reviewed_by = user
+        self.review_due_on = review.next_review(self.reviewed_on, self.criterion.review_every_days)
+
+    def review_notice(self, today=None):
+        """What the public pages say of a claim due for review (None when it is not)."""
+        return review.notice(
+            self.reviewed_on,
+            self.review_due_on,
+            self.framework.released_on,
+            self.framework.current_version,
+            today or timezone.localdate(),
+        )
 
     # The publishing rule for quotes, in one place: a published claim may not show a quote that
     # is not in its source's current snapshot. Every admin form that can publish a claim or change
@@ -674,6 +747,64 @@ class Citation(models.Model):
         """The source's address, leading to the quoted passage (a URL text fragment)."""
         directive = self.text_fragment or text_directive_for_excerpt(self.excerpt)
         return link(self.source.url, directive)
+
+
+class ProblemReport(models.Model):
+    """A visitor's report that a public claim is wrong: for editors only, never shown publicly.
+
+    Visitors file them without an account (comparisons.reports); editors work through them in the
+    admin, accepting one (then correcting the claim) or declining it with a note.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="reports")
+    problem = models.TextField(
+        "what is wrong", max_length=REPORT_TEXT_MAX, help_text="The visitor's words."
+    )
+    source_url = models.URLField(
+        "source", max_length=500, blank=True, help_text="A source the visitor points to."
+    )
+    quote = models.TextField(
+        max_length=REPORT_TEXT_MAX, blank=True, help_text="What the visitor quotes from it."
+    )
+    created_at = models.DateTimeField("reported", auto_now_add=True, db_index=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    outcome = models.TextField(
+        blank=True,
+        help_text="What you did about it, or why it is declined (required to decline). "
+        "Editors only: nothing in a report is ever shown publicly.",
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    handled_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            web_address("source_url"),
+            models.CheckConstraint(
+                condition=~Q(status="declined") | ~Q(outcome=""),
+                name="report_declined_has_outcome",
+                violation_error_message="Say why the report is declined.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Report {self.pk} on claim {self.claim_id}: {self.problem[:60]}"
 
 
 class KnowledgeVersion(models.Model):

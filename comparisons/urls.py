@@ -1,9 +1,10 @@
 """The public pages. Each cached page declares the query parameters it reads (see cache.Param):
-only those make its cache key; exports (`?format=`) are never cached."""
+only those make its cache key; exports (`?format=`) are never cached. Reporting a problem with a
+claim (comparisons.reports) is a form, never cached."""
 
 from django.urls import path
 
-from . import views
+from . import reports, views
 from .cache import ID, Param, params_of_filterset, params_of_form
 from .cache import cache_public_page as cached
 from .filters import ClaimFilter
@@ -38,4 +39,6 @@ urlpatterns = [
     ),
     path("compare/", cached(views.compare, reads=COMPARE_READS), name="compare"),
     path("claims/", cached(views.claim_list, reads=EXPLORER_READS), name="claim-list"),
+    path("claims/<int:pk>/report/", reports.report, name="claim-report"),
+    path("claims/<int:pk>/report/thanks/", reports.thanks, name="claim-report-thanks"),
 ]

@@ -50,7 +50,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],test
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.admin.EditorsAdminConfig",  # Django's admin, with the editors' desk as its index
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -279,6 +279,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 # cache: with Redis every worker shares them; with the local-memory cache each worker counts for
 # itself, so the effective limit is this many per worker.
 ADVISOR_SUBMIT_RATE = os.environ.get("DJANGO_ADVISOR_SUBMIT_RATE", "30/h")
+# Visitors' reports of wrong claims per client address (comparisons.reports).
+CLAIM_REPORT_RATE = os.environ.get("DJANGO_CLAIM_REPORT_RATE", "5/h")
 RATELIMIT_IP_META_KEY = "config.clients.client_address"
 # django-ratelimit's checks know only memcached and django-redis. Django's own RedisCache has the
 # atomic INCR and SET NX it needs (tests/test_abuse.py runs it against Redis); the local-memory

@@ -29,6 +29,7 @@ from comparisons.models import (
     Criterion,
     Framework,
     KnowledgeVersion,
+    ProblemReport,
     Source,
     SourceSnapshot,
 )
@@ -241,6 +242,7 @@ def world(db):
         status=Claim.Status.DRAFT,
     )
     Citation.objects.create(claim=draft, source=source, excerpt="Says so.")
+    report = ProblemReport.objects.create(claim=claim, problem="It has no admin.")
     question = Question.objects.create(text="Need an admin?", order=1)
     option = Option.objects.create(question=question, label="Yes", order=1)
     weight = OptionWeight.objects.create(option=option, criterion=criterion, change=4)
@@ -275,6 +277,7 @@ def world(db):
             Source: source,
             Claim: claim,
             Citation: citation,
+            ProblemReport: report,
             SourceSnapshot: snapshot,
             Question: question,
             Option: option,

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
 from advisor.models import Consultation, Question
-from comparisons.models import Framework, Source
+from comparisons.models import Claim, Framework, Source
 from tests.robustness.conftest import admin_routes, as_post, form_data, page_urls, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +29,7 @@ def public_urls(world):
     values = {
         "SlugConverter": world["objects"][Framework].slug,
         "UUIDConverter": world["objects"][Consultation].pk,
+        "IntConverter": world["objects"][Claim].pk,  # a claim's report page
     }
     urls = []
     for entry in get_resolver().url_patterns:

@@ -29,7 +29,15 @@ from django.urls import reverse
 from advisor import services
 from advisor.models import Consultation, Option, OptionWeight, Question
 from comparisons import verification
-from comparisons.models import Citation, Claim, Criterion, Framework, Source, SourceSnapshot
+from comparisons.models import (
+    Citation,
+    Claim,
+    Criterion,
+    Framework,
+    ProblemReport,
+    Source,
+    SourceSnapshot,
+)
 from tests.factories import make_claim, make_criterion, make_source
 from tests.robustness.conftest import as_post, edited_field, read_form, snapshot, with_value
 
@@ -98,6 +106,7 @@ def knowledge(db):
         Question: question,
         Option: option,
         OptionWeight: weight,
+        ProblemReport: ProblemReport.objects.create(claim=claim, problem="It is wrong."),
     }
 
 

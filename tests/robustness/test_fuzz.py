@@ -937,6 +937,7 @@ def test_every_public_page_answers_head_as_it_answers_get(client, content, name)
             *Criterion.objects.values_list("slug", flat=True),
         ],
         "UUIDConverter": [Consultation.objects.get().pk],
+        "IntConverter": list(Claim.objects.published().values_list("pk", flat=True)[:3]),
     }
     urls = [
         reverse(name, kwargs={arg: value for arg in converters})

@@ -26,7 +26,7 @@ from django.db import models
 from django.urls import reverse
 
 from advisor.models import Consultation
-from comparisons.models import Claim, Source, SourceSnapshot
+from comparisons.models import Claim, ProblemReport, Source, SourceSnapshot
 from tests.robustness.conftest import (
     ROLES,
     add_payload,
@@ -47,6 +47,8 @@ READ_ONLY = {Consultation}
 # Records nobody may change once made (a new copy of a source is a new snapshot); adding and
 # deleting them follow the permissions.
 UNCHANGEABLE = {SourceSnapshot}
+# Records only visitors make, on the public site: nobody adds one in the admin.
+NOT_ADDABLE = {ProblemReport}
 
 # Models whose delete page refuses, with a message, to delete an object that is still evidence
 # (the world's object of each is cited).
@@ -83,6 +85,8 @@ def test_the_editors_group_has_exactly_the_permissions_it_was_given():
     } | {("comparisons", "delete_citation")}
     # Snapshots of sources: added and read, never changed, deleted by administrators only.
     expected |= {("comparisons", "add_sourcesnapshot"), ("comparisons", "view_sourcesnapshot")}
+    # Visitors' reports: handled (changed) and read, never added, deleted by administrators only.
+    expected |= {("comparisons", "change_problemreport"), ("comparisons", "view_problemreport")}
     expected |= {
         ("advisor", f"{action}_{model}")
         for model, actions in {
@@ -110,6 +114,8 @@ def can(user, model, action):
     if user is None or (model in READ_ONLY and action != "view"):
         return False
     if model in UNCHANGEABLE and action == "change":
+        return False
+    if model in NOT_ADDABLE and action == "add":
         return False
     return user.has_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}")
 
@@ -205,6 +211,8 @@ class Write:
 
 def fresh_object(model, world, suffix):
     """A new object of `model` that nothing refers to, added through the admin by the superuser."""
+    if model in NOT_ADDABLE:
+        return model.objects.create(claim=world["objects"][Claim], problem=f"Wrong{suffix}.")
     opts = model._meta
     before = set(model.objects.values_list("pk", flat=True))
     client = world["clients"]["superuser"]
@@ -226,7 +234,7 @@ def add_write(model, user, role, world):
     count = model.objects.count()
     data = (
         {}
-        if model in READ_ONLY
+        if model in READ_ONLY or model in NOT_ADDABLE
         else add_payload(model, world["clients"]["superuser"], world, f"-{role}")
     )
     return Write(
