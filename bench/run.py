@@ -103,7 +103,14 @@ def manage(env, *args):
     subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
-def build_database(name, scale):
+def build_database(name, scale, reuse=False):
+    """A fresh benchmark database at `scale`; with `reuse`, one an earlier run built (it has the
+    generated frameworks) is kept as it is, after migrating it."""
+    if reuse and _has_demo_data(name, scale):
+        env = env_for(name)
+        manage(env, "migrate", "--noinput", "-v0")
+        log(f"reusing {name}")
+        return env
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -121,6 +128,17 @@ def build_database(name, scale):
         "from django.db import connection; connection.cursor().execute('ANALYZE')",
     )
     return env
+
+
+def _has_demo_data(name, scale):
+    try:
+        with psycopg.connect(f"{PG}/{name}") as conn:
+            (frameworks,) = conn.execute(
+                "SELECT count(*) FROM comparisons_framework WHERE slug LIKE 'demo-framework-%'"
+            ).fetchone()
+    except psycopg.Error:
+        return False
+    return frameworks >= scale if scale else True
 
 
 def pages(scale):
@@ -308,10 +326,10 @@ def warm(requests, body, cookie):
             urllib.request.urlopen(BASE + page["path"], timeout=60).read()
 
 
-def measure(scale_name, scale, duration, connections):
+def measure(scale_name, scale, duration, connections, reuse=False):
     database = f"stackwise_bench_{scale_name}"
     log(f"building {database}")
-    env = build_database(database, scale)
+    env = build_database(database, scale, reuse)
     requests = pages(scale)
     counts = query_counts(env, without_posts(requests))
     gunicorn = start_gunicorn(env)
@@ -569,6 +587,11 @@ def main():
     parser.add_argument("--soak", type=int, default=60, help="seconds of the mixed soak at 100x")
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--growth", action="store_true", help="also time 1000x in-process")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the benchmark databases an earlier run built instead of building them again",
+    )
     args = parser.parse_args()
     ensure_tools()
     log("collectstatic")
@@ -577,7 +600,7 @@ def main():
     for scale_name, scale in SCALES.items():
         database = f"stackwise_bench_{scale_name}"
         requests, results, counts, body, cookie, gunicorn = measure(
-            scale_name, scale, args.duration, args.connections
+            scale_name, scale, args.duration, args.connections, args.reuse
         )
         try:
             runs["hits"][scale_name], runs["counts"][scale_name] = results, counts
@@ -597,7 +620,7 @@ def main():
         for scale_name, scale in GROWTH.items():
             database = f"stackwise_bench_{scale_name}"
             log(f"building {database}")
-            env = build_database(database, scale)
+            env = build_database(database, scale, args.reuse)
             log(f"{scale_name}: in-process timings")
             runs["in_process"][scale_name] = in_process(env, database, scale)
     report(runs, args.duration, args.connections)

@@ -21,17 +21,28 @@ EXPLORER_READS = params_of_filterset(
     ClaimFilter, extra=[Param("page", pattern=ID), Param("format", pattern=None)]
 )
 
+# The framework and criterion lists: their page number.
+LIST_READS = [Param("page", pattern=ID)]
+
 app_name = "comparisons"
 
 urlpatterns = [
     path("", cached(views.home), name="home"),
-    path("frameworks/", cached(views.FrameworkListView.as_view()), name="framework-list"),
+    path(
+        "frameworks/",
+        cached(views.FrameworkListView.as_view(), reads=LIST_READS),
+        name="framework-list",
+    ),
     path(
         "frameworks/<slug:slug>/",
         cached(views.FrameworkDetailView.as_view()),
         name="framework-detail",
     ),
-    path("criteria/", cached(views.CriterionListView.as_view()), name="criterion-list"),
+    path(
+        "criteria/",
+        cached(views.CriterionListView.as_view(), reads=LIST_READS),
+        name="criterion-list",
+    ),
     path(
         "criteria/<slug:slug>/",
         cached(views.CriterionDetailView.as_view()),

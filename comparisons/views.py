@@ -32,9 +32,11 @@ EXPORT_FORMATS = {"csv": exports.csv_response, "json": exports.json_response}
 
 
 # The home page shows the frameworks with the most public claims, and the first criteria; the
-# framework and criterion lists have them all.
+# framework and criterion lists have them all, a page at a time.
 HOME_FRAMEWORKS = 12
 HOME_CRITERIA = 30
+FRAMEWORKS_PER_PAGE = 48
+CRITERIA_PER_PAGE = 60
 
 
 @require_safe
@@ -59,6 +61,7 @@ class FrameworkListView(ListView):
     http_method_names = ["get", "head"]
     template_name = "comparisons/framework_list.html"
     context_object_name = "frameworks"
+    paginate_by = FRAMEWORKS_PER_PAGE
 
     def get_queryset(self):
         return published_frameworks_with_counts()
@@ -68,6 +71,7 @@ class CriterionListView(ListView):
     http_method_names = ["get", "head"]
     template_name = "comparisons/criterion_list.html"
     context_object_name = "criteria"
+    paginate_by = CRITERIA_PER_PAGE
 
     def get_queryset(self):
         return criteria_with_counts()
