@@ -14,9 +14,9 @@ makes it rather than reviews it. A review names:
 
 `claim_review()` and the functions it calls are pure: dicts from claim objects (with their
 framework, verdict and citations), no query. `claim_reviews()` is what pages call: the reviews of
-the claims a page shows, cached per claim under the knowledge-base key prefix, beside the claim
-cards (comparisons.fragments). A miss reads its claims' citations in one query, or none when the
-cards rendered just before have prefetched them. Cached reviews carry paths; `absolute()` makes
+the claims a page shows, kept per claim beside the claim cards (comparisons.fragments.per_claim).
+A miss reads its claims' citations in one query, or none when the cards rendered just before
+have prefetched them. Cached reviews carry paths; `absolute()` makes
 them addresses on the host the request came to.
 
 `script_block()` writes them as one `<script type="application/ld+json">` element, its JSON
@@ -27,15 +27,13 @@ data block is never executed: the Content Security Policy (`script-src` falls ba
 
 import json
 
-from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from .cache import TIMEOUT, fragment_cache, key_prefix
 from .evidence import Verdict
-from .knowledge import citations_with_sources
+from .fragments import per_claim
 
 SCHEMA_ORG = "https://schema.org"
 REVIEWER = "Stackwise"
@@ -111,22 +109,10 @@ def absolute(review, build_absolute_uri):
 
 def claim_reviews(claims):
     """The ClaimReviews (with paths) of those of `claims` that are contested or refuted, in
-    order. Claims come with their framework; cached per claim for the knowledge version."""
+    order. Claims come with their framework; kept per claim beside their cards (fragments)."""
     claims = list(claims)
-    if not claims:
-        return []
-    prefix = key_prefix()
-    keys = {claim.pk: f"{prefix}claimreview:{claim.pk}" for claim in claims}
-    cache = fragment_cache()
-    found = cache.get_many(keys.values())
-    missing = [claim for claim in claims if keys[claim.pk] not in found]
-    if missing:
-        # Skips the claims whose citations the cards just prefetched: then no query at all.
-        prefetch_related_objects(missing, citations_with_sources())
-        made = {keys[claim.pk]: claim_review(claim) or {} for claim in missing}  # {}: none
-        cache.set_many(made, TIMEOUT)
-        found.update(made)
-    return [found[keys[claim.pk]] for claim in claims if found[keys[claim.pk]]]
+    reviews = per_claim(claims, "claimreview", lambda claim: claim_review(claim) or {})  # {}: none
+    return [reviews[claim.pk] for claim in claims if reviews[claim.pk]]
 
 
 def script_block(reviews):

@@ -18,26 +18,36 @@ from .knowledge import citations_with_sources
 CLAIM_CARD = "comparisons/includes/claim_card.html"
 
 
-def claim_cards(claims, *, show_context=False):
-    """The rendered cards of `claims` (Claim objects with framework and criterion), in order."""
+def per_claim(claims, kind, build):
+    """{pk: value} of `kind` for each of `claims`, kept per claim for the knowledge version (and
+    day): `build(claim)` makes the value of a claim not kept yet, its citations and their sources
+    fetched for all such claims in one query."""
     claims = list(claims)
     if not claims:
-        return []
+        return {}
     prefix = key_prefix()
-    keys = {claim.pk: f"{prefix}card:{int(show_context)}:{claim.pk}" for claim in claims}
+    keys = {claim.pk: f"{prefix}{kind}:{claim.pk}" for claim in claims}
     cache = fragment_cache()
     found = cache.get_many(keys.values())
     missing = [claim for claim in claims if keys[claim.pk] not in found]
     if missing:
         prefetch_related_objects(missing, citations_with_sources())
-        template = get_template(CLAIM_CARD)
-        made = {
-            keys[claim.pk]: template.render({"claim": claim, "show_context": show_context})
-            for claim in missing
-        }
+        made = {keys[claim.pk]: build(claim) for claim in missing}
         cache.set_many(made, TIMEOUT)
         found.update(made)
-    return [mark_safe(found[keys[claim.pk]]) for claim in claims]
+    return {pk: found[key] for pk, key in keys.items()}
+
+
+def claim_cards(claims, *, show_context=False):
+    """The rendered cards of `claims` (Claim objects with framework and criterion), in order."""
+    claims = list(claims)
+    template = get_template(CLAIM_CARD)
+    cards = per_claim(
+        claims,
+        f"card:{int(show_context)}",
+        lambda claim: template.render({"claim": claim, "show_context": show_context}),
+    )
+    return [mark_safe(cards[claim.pk]) for claim in claims]
 
 
 def compare_cells(matrix):
