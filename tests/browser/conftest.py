@@ -173,8 +173,18 @@ class Browser:
     def clickable(self, css):
         return self.wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, css)))
 
-    def wait_for_path(self, prefix):
-        self.wait.until(lambda driver: self.path().startswith(prefix))
+    def wait_for_path(self, expected):
+        """Wait until the browser is at the path `expected`, whatever the query string; or, when
+        `expected` has a "?", at a path and query starting with it. Exact, so that waiting for a
+        list after saving one of its items does not return while still on the item's page."""
+        if "?" in expected:
+            self.wait.until(lambda driver: self.path().startswith(expected))
+        else:
+            self.wait.until(lambda driver: urlsplit(driver.current_url).path == expected)
+
+    def wait_for_path_under(self, prefix):
+        """Wait until the browser is at a page whose path starts with `prefix`."""
+        self.wait.until(lambda driver: urlsplit(driver.current_url).path.startswith(prefix))
 
     def text(self, css):
         return self.find(css).text

@@ -66,7 +66,7 @@ def test_a_conditional_question_appears_only_after_the_answers_it_depends_on(ope
     assert [describe(v) for v in violations if v["impact"] in BLOCKING] == []
 
     browser.find("#questionnaire button[type=submit]").send_keys(Keys.ENTER)
-    browser.wait_for_path("/advisor/r/")
+    browser.wait_for_path_under("/advisor/r/")
     browser.check_public_page()
     (answer,) = [a for a in Consultation.objects.get().answers if a["question"] == admin.pk]
     assert answer["skipped"] and answer["options"] == []
@@ -83,7 +83,7 @@ def test_without_scripts_every_question_is_shown_with_a_note(open_browser):
     for label in [*BASE, API, ADMIN_YES]:  # answered, though it should not have been asked
         pick(browser, label)
     browser.find("#questionnaire button[type=submit]").send_keys(Keys.ENTER)
-    browser.wait_for_path("/advisor/r/")
+    browser.wait_for_path_under("/advisor/r/")
     consultation = Consultation.objects.get()
     (answer,) = [a for a in consultation.answers if a["question"] == admin.pk]
     assert answer["skipped"] and answer["options"] == []

@@ -302,7 +302,7 @@ def test_visitor_takes_the_quiz_by_keyboard_and_shares_the_permalink(open_browse
     assert skip.text == "Skip to content"
     press(browser, Keys.ENTER)
     answer_with_keyboard(browser, wanted)
-    browser.wait_for_path("/advisor/r/")
+    browser.wait_for_path_under("/advisor/r/")
     browser.check_public_page()
 
     consultation = Consultation.objects.get()
