@@ -55,6 +55,7 @@ WORKER_MB = 150
 UNFILTERED_EXPLORER_MS = 50  # in-process at 100x
 GROWTH_PAGE_MS, GROWTH_ADVISOR_MS = 300, 200  # in-process at 1000x
 PUBLIC = ("home", "framework", "compare", "claims")
+VERDICTS = ["supported", "contested", "refuted"]
 
 
 def log(message):
@@ -200,6 +201,11 @@ def miss_paths(database, n, seed=2024):
             f"&ordering={rng.choice(['', '-score', 'framework', '-updated'])}"
         )
 
+    def verdicts():  # every public claim's verdict is computed to filter on it
+        chosen = "&".join(f"verdict={v}" for v in rng.sample(VERDICTS, rng.randint(1, 2)))
+        ordering = rng.choice(["", "-score", "framework", "-updated"])
+        return f"/claims/?{chosen}&ordering={ordering}&page={rng.randint(1, 20)}"
+
     def compare():
         return f"/compare/?frameworks={','.join(rng.sample(frameworks, 3))}"
 
@@ -214,6 +220,7 @@ def miss_paths(database, n, seed=2024):
     return {
         "claims_miss": distinct(claims),
         "claims_unfiltered_miss": distinct(unfiltered),
+        "claims_verdict_miss": distinct(verdicts),
         "compare_miss": distinct(compare),
         "framework_miss": [f"/frameworks/{rng.choice(frameworks)}/" for _ in range(n)],
         "criterion_miss": [f"/criteria/{rng.choice(criteria)}/" for _ in range(n)],
@@ -463,6 +470,8 @@ def report(runs, duration, connections):
         "gunicorn restarted with the page cache off (`DJANGO_PAGE_CACHE=0`); every request asks "
         "for a different page: the explorer with a random criterion, two random frameworks, a "
         "lowest score and an ordering; the unfiltered explorer on a random page from 1 to 500; "
+        "the explorer filtered by one or two verdicts alone (every public claim's verdict is "
+        "computed), on a random page from 1 to 20; "
         "compare for 3 random frameworks; a random framework's or criterion's page; the CSV export "
         "of a random framework and criterion. Claim cards and per-version aggregates are reused, "
         "as in production. `hello` is measured on the same gunicorn.",

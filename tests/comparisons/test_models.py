@@ -1,9 +1,11 @@
+import itertools
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from comparisons.evidence import Verdict, derive_verdict, verdict_expression
+from comparisons.evidence import OVERRIDE_CHOICES, Verdict, derive_verdict, verdict_expression
 from comparisons.knowledge import evidence_scores
 from comparisons.models import Citation, Claim, Framework, Source
 from tests.factories import (
@@ -116,16 +118,20 @@ def test_the_sql_verdict_agrees_with_the_python_rule_on_every_reliability_pair()
     fw, crit = make_framework(), make_criterion()
     sources = {r: make_source(reliability=r) for r in range(1, 6)}
     expected = {}
-    for support in range(6):
-        for contradiction in range(6):
-            claim = make_claim(fw, crit, citations=False)
-            if support:
-                Citation.objects.create(claim=claim, source=sources[support], stance="supports")
-            if contradiction:
-                Citation.objects.create(
-                    claim=claim, source=sources[contradiction], stance="contradicts"
-                )
-            expected[claim.pk] = derive_verdict(support, contradiction)[0]
+    overrides = ["", *(value for value, _ in OVERRIDE_CHOICES)]
+    for support, contradiction, override in itertools.product(range(6), range(6), overrides):
+        claim = make_claim(
+            fw, crit, citations=False, verdict_override=override, verdict_override_reason="Why."
+        )
+        if support:
+            Citation.objects.create(claim=claim, source=sources[support], stance="supports")
+        if contradiction:
+            Citation.objects.create(
+                claim=claim, source=sources[contradiction], stance="contradicts"
+            )
+        derived = derive_verdict(support, contradiction)[0]
+        # An editor's override stands, except that it never makes an uncited claim public.
+        expected[claim.pk] = derived if derived == Verdict.UNSUPPORTED else override or derived
     annotated = Claim.objects.with_evidence().annotate(verdict_sql=verdict_expression())
     for claim in annotated:
         assert claim.verdict_sql == expected[claim.pk] == claim.verdict
