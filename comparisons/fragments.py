@@ -9,13 +9,13 @@ cell (one framework on one criterion) is the same in every selection that framew
 """
 
 from django.db.models import prefetch_related_objects
-from django.template.loader import get_template
+from django.template import engines
 from django.utils.safestring import mark_safe
 
 from .cache import TIMEOUT, fragment_cache, key_prefix
 from .knowledge import citations_with_sources
 
-CLAIM_CARD = "comparisons/includes/claim_card.html"
+CLAIM_CARD = "comparisons/claim_card.html"  # a Jinja2 template: see config/jinja2.py
 
 
 def per_claim(claims, kind, build):
@@ -41,7 +41,7 @@ def per_claim(claims, kind, build):
 def claim_cards(claims, *, show_context=False):
     """The rendered cards of `claims` (Claim objects with framework and criterion), in order."""
     claims = list(claims)
-    template = get_template(CLAIM_CARD)
+    template = engines["jinja2"].get_template(CLAIM_CARD)
     cards = per_claim(
         claims,
         f"card:{int(show_context)}",
