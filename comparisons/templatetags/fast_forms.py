@@ -15,46 +15,45 @@ two tags here build the same markup in Python:
 tests/comparisons/test_fast_forms.py checks that each gives the same HTML as crispy.
 """
 
+from html import escape
+
 from django import forms, template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 register = template.Library()
-
-OPTION = (
-    '<div class="form-check{}"><input type="checkbox" class="form-check-input" name="{}" '
-    'value="{}" id="{}"{}>\n<label for="{}" class="form-check-label">{}</label></div>\n'
-)
-
-CHECKED = mark_safe(" checked")
 
 # The widgets drawn here, and crispy's class for each kind (crispy_forms_field.py, field.html).
 INPUTS = (forms.TextInput, forms.NumberInput)  # also covers EmailInput, URLInput...
 SELECTS = (forms.Select,)  # not SelectMultiple: not used by the public forms
 
 
+def _escaped(value):
+    """conditional_escape() without its lazy-string wrapper, for the hundreds of options below."""
+    return value.__html__() if hasattr(value, "__html__") else escape(str(value))
+
+
 @register.simple_tag
 def checkbox_options(field, inline_class=""):
-    """The checkboxes of a bound multiple-choice field, checked where the form's value says."""
+    """The checkboxes of a bound multiple-choice field, checked where the form's value says.
+
+    Plain string formatting with each value escaped once: format_html() per option cost 2 ms for
+    the explorer's hundred frameworks, a tenth of a page that is not cached.
+    """
     chosen = {str(value) for value in field.value() or ()}
     inline = " form-check-inline" if inline_class else ""
-    base_id = field.auto_id
-    return format_html_join(
-        "",
-        OPTION,
-        (
-            (
-                inline,
-                field.html_name,
-                str(value),
-                f"{base_id}_{index}",
-                CHECKED if str(value) in chosen else "",
-                f"{base_id}_{index}",
-                label,
-            )
-            for index, (value, label) in enumerate(field.field.choices)
-        ),
-    )
+    name, base_id = _escaped(field.html_name), _escaped(field.auto_id)
+    options = []
+    for index, (value, label) in enumerate(field.field.choices):
+        value = str(value)
+        option_id = f"{base_id}_{index}"
+        checked = " checked" if value in chosen else ""
+        options.append(
+            f'<div class="form-check{inline}"><input type="checkbox" class="form-check-input" '
+            f'name="{name}" value="{_escaped(value)}" id="{option_id}"{checked}>\n'
+            f'<label for="{option_id}" class="form-check-label">{_escaped(label)}</label></div>\n'
+        )
+    return mark_safe("".join(options))
 
 
 def _help(field):

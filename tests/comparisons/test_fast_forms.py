@@ -48,6 +48,15 @@ def test_the_explorers_filters_are_drawn_as_crispy_draws_them(starting_content, 
     assert 'id="id_q"' in fast and "checkbox" in fast
 
 
+def test_option_labels_are_escaped_as_crispy_escapes_them(starting_content):
+    Framework.objects.filter(slug="flask").update(name='Flask <b>& "friends"</b>')
+    form = claim_filter_form("framework=flask")
+    assert form.is_valid(), form.errors
+    crispy, fast = drawn(form)
+    assert parse_html(fast) == parse_html(crispy)
+    assert "Flask &lt;b&gt;&amp; &quot;friends&quot;&lt;/b&gt;" in fast
+
+
 @pytest.mark.parametrize("query", [None, "frameworks=django,flask&category=capabilities"])
 def test_the_compare_picker_is_drawn_as_crispy_draws_it(starting_content, query):
     form = compare_form(query)
