@@ -133,9 +133,12 @@ class _Echo:
         return value
 
 
-def records(claims, request):
+def records(claims, request, count):
+    """The export's records, `count` claims: read a chunk at a time when there are many (on
+    PostgreSQL a server-side cursor, three more round trips), in one go when there are few."""
     claims = claims.prefetch_related(citations_with_sources())
-    for claim in claims.iterator(chunk_size=CHUNK_SIZE):
+    rows = claims.iterator(chunk_size=CHUNK_SIZE) if count > CHUNK_SIZE else claims
+    for claim in rows:
         yield claim_record(claim, request.build_absolute_uri)
 
 
@@ -145,7 +148,7 @@ def csv_response(claims, request, count):
 
     def lines():
         yield writer.writerow(COLUMN_NAMES)
-        for record in records(claims, request):
+        for record in records(claims, request, count):
             yield writer.writerow(csv_row(record))
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
@@ -161,7 +164,7 @@ def json_response(claims, request, count):
 
     def chunks():
         yield f'{{"count": {count}, "columns": {dumps(COLUMN_NAMES)}, "results": ['
-        for n, record in enumerate(records(claims, request)):
+        for n, record in enumerate(records(claims, request, count)):
             yield ("," if n else "") + dumps(record)
         yield "]}"
 

@@ -13,6 +13,10 @@ from .forms import (
 )
 from .models import SCORE_MAX, SCORE_MIN, Citation, Claim, Criterion, Framework, Source
 
+# What the checkbox lists read of each framework and criterion (their value and label), read on
+# every request: not their descriptions.
+LISTED = ("pk", "slug", "name")
+
 # A search looks for at most this many words; each must appear in the statement or an excerpt.
 MAX_SEARCH_WORDS = 10
 
@@ -56,17 +60,19 @@ class ClaimFilter(django_filters.FilterSet):
     )
     criterion = SmallTableMultipleChoiceFilter(
         label="Criteria",
-        queryset=Criterion.objects.all(),
+        queryset=Criterion.objects.only(*LISTED),
         field_name="criterion__slug",
         to_field_name="slug",
+        cached_as="explorer-criteria",
         widget=forms.CheckboxSelectMultiple,
         distinct=False,
     )
     framework = SmallTableMultipleChoiceFilter(
         label="Frameworks",
-        queryset=Framework.objects.published(),
+        queryset=Framework.objects.published().only(*LISTED),
         field_name="framework__slug",
         to_field_name="slug",
+        cached_as="explorer-frameworks",
         widget=forms.CheckboxSelectMultiple,
         distinct=False,
     )

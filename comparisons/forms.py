@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
 
 from . import source_text, verification
+from .cache import cached
 from .knowledge import MAX_COMPARED
 from .models import Citation, Criterion, SourceSnapshot
 
@@ -41,14 +42,17 @@ class SmallTableMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Several rows of a small table (criteria, frameworks), chosen by `to_field_name`.
 
     The table is read once per form, both to validate the values and to list the choices,
-    rather than once for each.
+    rather than once for each; with `cached_as`, once per knowledge version under that name
+    (comparisons.cache), as the explorer's lists are: read on every request, they cost more than
+    the page's claims.
     """
 
     iterator = SmallTableIterator
     many_choices = True  # drawn by comparisons.templatetags.fast_forms
 
-    def __init__(self, queryset, **kwargs):
+    def __init__(self, queryset, *, cached_as=None, **kwargs):
         self._rows = None
+        self.cached_as = cached_as
         super().__init__(queryset, **kwargs)
 
     def __deepcopy__(self, memo):
@@ -58,7 +62,10 @@ class SmallTableMultipleChoiceField(forms.ModelMultipleChoiceField):
 
     def rows(self):
         if self._rows is None:
-            self._rows = list(self.queryset)
+            if self.cached_as:
+                self._rows = cached(f"rows:{self.cached_as}", lambda: list(self.queryset))
+            else:
+                self._rows = list(self.queryset)
         return self._rows
 
     def _check_values(self, value):

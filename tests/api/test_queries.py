@@ -37,7 +37,7 @@ BUDGETS = {
     "sources": (3, 3),
     "source": (2, 2),
     "claims": (4, 4),
-    "claims filtered": (7, 7),
+    "claims filtered": (7, 5),
     "claims deep page": (4, 4),
     "claim": (3, 3),
     "compare": (5, 3),

@@ -344,3 +344,18 @@ def test_exports_are_never_stored_in_the_page_cache(client, explorer):
     again = json.loads(b"".join(client.get(f"{CLAIMS}?format=json").streaming_content))
     assert "Changed without a bump." in {row["statement"] for row in again["results"]}
     assert not [key for key in cache._cache if ":page:" in str(key)]
+
+
+def test_the_filter_lists_follow_the_editors_changes(
+    client, explorer, django_capture_on_commit_callbacks
+):
+    """The lists of frameworks and criteria are kept per knowledge version: an editor's new
+    framework is offered, and filters, at once (a fresh query string, so not a cached page)."""
+    client.get(CLAIMS)
+    with django_capture_on_commit_callbacks(execute=True):
+        framework = make_framework(name="Newcomer", slug="newcomer")
+        make_claim(framework, explorer["fast"].criterion, statement="Newcomer's claim.")
+    response = client.get(f"{CLAIMS}?framework=newcomer")
+    assert response.status_code == 200
+    assert 'value="newcomer"' in response.content.decode()
+    assert [claim.statement for claim in response.context["page_obj"]] == ["Newcomer's claim."]
