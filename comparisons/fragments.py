@@ -50,6 +50,17 @@ def claim_cards(claims, *, show_context=False):
     return [mark_safe(cards[claim.pk]) for claim in claims]
 
 
+def drawn(template_name, **context):
+    """A Jinja2 template (templates/jinja2/, see config/jinja2.py) drawn to safe HTML: for the
+    parts of a page that loop over hundreds of items, which Django's templates draw slowly."""
+    return mark_safe(engines["jinja2"].get_template(template_name).render(context))
+
+
+def compare_rows(matrix):
+    """The compare table's rows, drawn around the cells that compare_cells() keeps."""
+    return drawn("comparisons/compare_rows.html", rows=compare_cells(matrix))
+
+
 def compare_cells(matrix):
     """[(row, [(cell, html)])]: the matrix's rows with each cell's rendered inside (without the
     "leads" mark, which depends on the other frameworks chosen)."""

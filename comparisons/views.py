@@ -14,7 +14,7 @@ from django.views.generic import DetailView, ListView
 from . import exports
 from .filters import ClaimFilter
 from .forms import CompareForm
-from .fragments import claim_cards, compare_cells
+from .fragments import claim_cards, compare_rows, drawn
 from .knowledge import (
     build_compare_matrix,
     criteria_with_counts,
@@ -98,9 +98,9 @@ class FrameworkDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        groups = framework_claim_groups(self.object)
-        context["groups"] = groups
+        context["groups"] = groups = framework_claim_groups(self.object)
         context["sections"] = with_cards(group for group in groups if group.claims)
+        context["evidence"] = drawn("comparisons/framework_evidence.html", **context)
         context["strongest"], context["weakest"] = strong_and_weak(groups)
         return context
 
@@ -118,11 +118,11 @@ class CriterionDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        groups = criterion_claim_groups(self.object)
-        context["groups"] = groups
+        context["groups"] = groups = criterion_claim_groups(self.object)
         context["sections"] = with_cards(group for group in groups if group.claims)
         context["others"] = [g for g in groups if g.evidence and not g.claims]
         context["unknown"] = [g for g in groups if not g.evidence]
+        context["evidence"] = drawn("comparisons/criterion_evidence.html", **context)
         return context
 
 
@@ -155,7 +155,7 @@ def compare(request):
         criteria = criteria.filter(category=category)
     chosen = form.cleaned_data["frameworks"]
     context["matrix"] = matrix = build_compare_matrix(chosen, list(criteria))
-    context["rows"] = compare_cells(matrix)
+    context["rows"] = compare_rows(matrix)
     context["category_label"] = dict(Criterion.Category.choices).get(category, "")
     context["chosen"] = chosen
     return render(request, "comparisons/compare.html", context)

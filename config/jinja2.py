@@ -1,8 +1,10 @@
-"""The Jinja2 environment of the templates drawn hundreds of times per page (templates/jinja2/).
+"""The Jinja2 environment of the parts of pages that loop over hundreds of items.
 
 Django's template language stays the site's language; Jinja2 compiles a template to Python and
-draws a claim card several times faster (bench/results.md), which is what a page that is not
-cached spends most of its time on. The helpers are Django's own, so a card reads as it did.
+draws a claim card about twice as fast, which is what a page that is not cached spends most of
+its time on; the compare table's rows and the framework and criterion pages' evidence sections
+(templates/jinja2/) are about a fifth of those pages. The helpers are Django's own, so the parts
+read as they did.
 """
 
 from django.template.defaultfilters import date, floatformat
@@ -11,7 +13,7 @@ from django.utils.html import conditional_escape
 from django.utils.timezone import template_localtime
 from jinja2 import Environment
 
-from comparisons.templatetags.evidence import score_bar
+from comparisons.templatetags.evidence import evidence_counts, score_bar
 
 
 def local_date(value, format):
@@ -22,6 +24,6 @@ def local_date(value, format):
 def environment(**options):
     # Escaped by Django's rule, as Django's templates escape: the same entities on every page.
     env = Environment(finalize=conditional_escape, **options)
-    env.globals.update(url=reverse, score_bar=score_bar)
+    env.globals.update(url=reverse, score_bar=score_bar, evidence_counts=evidence_counts)
     env.filters.update(date=local_date, floatformat=floatformat)
     return env

@@ -71,6 +71,18 @@ def _plural(n, word):
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def evidence_counts(evidence):
+    """ "Strong evidence · 3 claims, 1 contested": what a pair's aggregated evidence rests on."""
+    parts = [f"{evidence.strength_label} evidence · {_plural(evidence.claim_count, 'claim')}"]
+    if evidence.contested_count:
+        parts.append(f", {evidence.contested_count} contested")
+    if evidence.refuted_count:
+        parts.append(f", {evidence.refuted_count} refuted")
+    if not evidence.has_score:
+        parts.append(": none counts")
+    return format_html("<span>{}</span>", "".join(parts))
+
+
 @register.simple_tag
 def compare_cell(cell, criterion_slug):
     """The inside of one compare-table cell, built in Python: the table has hundreds. The same

@@ -1,5 +1,6 @@
-"""Editor-entered text in a claim card (a Jinja2 template, config/jinja2.py) is escaped on every
-page that shows cards, with the same entities as Django's templates."""
+"""Editor-entered text in a claim card and the other parts of pages drawn by Jinja2 templates
+(config/jinja2.py) is escaped on every page that shows them, with the same entities as Django's
+templates."""
 
 import pytest
 from django.utils import timezone
@@ -65,3 +66,23 @@ def test_every_editor_text_in_a_card_is_escaped_wherever_cards_are_shown(client,
         assert "<script>" not in card, page
         for field in ("statement", "note", "title", "excerpt", "location", "before", "after"):
             assert escaped(field) in card, (page, field)
+
+
+def test_names_in_the_jinja2_parts_of_pages_are_escaped(client, db):
+    """The compare table's rows and the framework and criterion pages' evidence sections."""
+    frameworks = [make_framework(name=typed(f"framework {n}")) for n in (1, 2)]
+    criteria = [make_criterion(name=typed(f"criterion {n}")) for n in (1, 2)]
+    for framework in frameworks:
+        make_claim(framework, criteria[0])  # the second criterion has no evidence
+    compared = ",".join(framework.slug for framework in frameworks)
+    pages = {
+        f"/compare/?frameworks={compared}": ["criterion 1", "criterion 2"],
+        frameworks[0].get_absolute_url(): ["criterion 1", "criterion 2"],
+        criteria[0].get_absolute_url(): ["framework 1", "framework 2"],
+    }
+    for page, fields in pages.items():
+        html = client.get(page).content.decode()
+        assert "<script>" not in html, page
+        body = html[html.index("</h1>") :]
+        for field in fields:
+            assert escaped(field) in body, (page, field)

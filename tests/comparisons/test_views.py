@@ -406,3 +406,15 @@ def test_big_pages_show_claims_for_their_first_groups_and_link_the_rest(
     assert "More frameworks with evidence" in html
     for group in others:
         assert f"?framework={group.framework.slug}&amp;criterion=learning-curve" in html
+
+
+def test_a_pair_whose_claims_all_count_for_nothing_says_so(client, db):
+    """A pair whose only claim is refuted has evidence but no score: "none counts"."""
+    framework, criterion = make_framework(name="Solo"), make_criterion(name="Speed")
+    weak, strong = make_source(reliability=1), make_source(reliability=5)
+    claim = make_claim(framework, criterion, source=weak, statement="Fastest of all.")
+    Citation.objects.create(claim=claim, source=strong, stance="contradicts", excerpt="It is not.")
+    assert Claim.objects.published().with_verdict("refuted").filter(pk=claim.pk).exists()
+    counts = "<span>none evidence · 1 claim, 1 refuted: none counts</span>"
+    for page in (framework.get_absolute_url(), criterion.get_absolute_url()):
+        assert counts in client.get(page).content.decode()
