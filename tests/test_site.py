@@ -7,7 +7,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -88,3 +88,13 @@ def test_production_redirects_to_https_except_the_health_check(client, settings)
     assert client.get("/").status_code == 301
     assert client.get("/", secure=True).status_code == 200
     assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_jit():
+    """JIT spent a second compiling a verdict-filtered explorer query that runs in 80 ms."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
