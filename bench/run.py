@@ -54,7 +54,7 @@ ADVISOR_P99_MS = 25  # at 100x, 2 connections
 WORKER_MB = 150
 # Query budgets, as the tests pin them: a public page (tests/comparisons/test_views.py) and the
 # quiz's submit, which scores and saves (tests/advisor/test_views.py).
-PAGE_QUERIES, SUBMIT_QUERIES = 8, 12
+PAGE_QUERIES, SUBMIT_QUERIES = 8, 11
 UNFILTERED_EXPLORER_MS = 50  # in-process at 100x
 GROWTH_PAGE_MS, GROWTH_ADVISOR_MS = 300, 200  # in-process at 1000x
 PUBLIC = ("home", "framework", "compare", "claims")

@@ -14,7 +14,6 @@ from django.db.models import (
     Case,
     Count,
     Exists,
-    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -95,34 +94,21 @@ def criteria_with_counts():
 
 
 def assessed_claims(framework_ids=None, criterion_ids=None, fields=(), **annotations):
-    """Public claims as plain rows, each with its `assessment`: two flat queries.
+    """Public claims as plain rows, each with its `assessment`: one flat query.
 
     Every row has id, framework_id, criterion_id, score and weight, plus `fields` and
-    `annotations` (name=expression). The best reliabilities come from one aggregate over the
-    citations rather than two subqueries per claim, which keeps assessing the whole knowledge
-    base (the advisor reads all of it) fast.
+    `annotations` (name=expression). The best reliabilities are the ones the database keeps for
+    each claim (ClaimEvidence), which keeps assessing the whole knowledge base (the advisor reads
+    all of it) fast.
     """
     claims = Claim.objects.published()
-    citations = Citation.objects.filter(
-        claim__status=Claim.Status.PUBLISHED, claim__framework__is_published=True
-    )
     if framework_ids is not None:
         claims = claims.filter(framework_id__in=framework_ids)
-        citations = citations.filter(claim__framework_id__in=framework_ids)
     if criterion_ids is not None:
         claims = claims.filter(criterion_id__in=criterion_ids)
-        citations = citations.filter(claim__criterion_id__in=criterion_ids)
-    best = {
-        claim_id: (support or 0, contradiction or 0)
-        for claim_id, support, contradiction in citations.order_by()
-        .values_list("claim_id")
-        .annotate(
-            support=Max("source__reliability", filter=Q(stance=Citation.Stance.SUPPORTS)),
-            contradiction=Max("source__reliability", filter=Q(stance=Citation.Stance.CONTRADICTS)),
-        )
-    }
     rows = (
-        claims.annotate(**annotations)
+        claims.with_evidence()
+        .annotate(**annotations)
         .order_by("id")
         .values(
             "id",
@@ -132,16 +118,17 @@ def assessed_claims(framework_ids=None, criterion_ids=None, fields=(), **annotat
             "weight",
             "verdict_override",
             "verdict_override_reason",
+            "support_reliability",
+            "contradiction_reliability",
             *fields,
             *annotations,
         )
     )
     for row in rows:
-        support, contradiction = best.get(row["id"], (0, 0))
         row["assessment"] = evidence.assess(
             row["weight"],
-            support,
-            contradiction,
+            row.pop("support_reliability"),
+            row.pop("contradiction_reliability"),
             row["verdict_override"],
             row["verdict_override_reason"],
         )
@@ -149,7 +136,7 @@ def assessed_claims(framework_ids=None, criterion_ids=None, fields=(), **annotat
 
 
 def evidence_scores(framework_ids=None, criterion_ids=None):
-    """{(framework id, criterion id): EvidenceScore} over the public claims, in two queries.
+    """{(framework id, criterion id): EvidenceScore} over the public claims, in one query.
 
     Pairs without public claims are absent: unknown, not zero (see evidence.aggregate()).
     """
@@ -491,7 +478,7 @@ def framework_columns(frameworks):
     """[{criterion id: (EvidenceScore, citation count, StrongestClaim)}], one per framework: its
     compare column over every criterion with public claims. Each is cached per knowledge version
     and shared by every selection the framework is compared in; those not cached yet are built
-    together (2 queries)."""
+    together (one query)."""
     names = {f"compare-column:{f.pk}": f.pk for f in frameworks}
 
     def build(missing):
@@ -504,7 +491,7 @@ def framework_columns(frameworks):
 
 def build_compare_matrix(frameworks, criteria):
     """The table of differences: one row per criterion, one cell per framework, from the
-    frameworks' cached columns (2 queries when some are not cached yet)."""
+    frameworks' cached columns (one query when some are not cached yet)."""
     columns = framework_columns(frameworks)
     rows = []
     lead_counts = [0] * len(frameworks)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -327,10 +327,11 @@ class ClaimQuerySet(models.QuerySet):
 
     def with_evidence(self):
         """Annotate the best supporting and contradicting reliabilities (0: none), which is all
-        that `Claim.assessment` and `evidence.verdict_expression()` need."""
+        that `Claim.assessment` and `evidence.verdict_expression()` need. The database keeps
+        them for each claim (ClaimEvidence), so this is a join, not a subquery per claim."""
         return self.annotate(
-            support_reliability=_best_reliability(Citation.Stance.SUPPORTS),
-            contradiction_reliability=_best_reliability(Citation.Stance.CONTRADICTS),
+            support_reliability=Coalesce(F("evidence_summary__support_reliability"), 0),
+            contradiction_reliability=Coalesce(F("evidence_summary__contradiction_reliability"), 0),
         )
 
     def with_verdict(self, *verdicts):
@@ -393,15 +394,6 @@ class ClaimQuerySet(models.QuerySet):
         return self.filter(Exists(supports)).exclude(
             Exists(supports.exclude(verification=Citation.Verification.NOT_FOUND))
         )
-
-
-def _best_reliability(stance):
-    best = (
-        Citation.objects.filter(claim=OuterRef("pk"), stance=stance)
-        .order_by("-source__reliability")
-        .values("source__reliability")[:1]
-    )
-    return Coalesce(Subquery(best), Value(0))
 
 
 class Claim(models.Model):
@@ -747,6 +739,23 @@ class Citation(models.Model):
         """The source's address, leading to the quoted passage (a URL text fragment)."""
         directive = self.text_fragment or text_directive_for_excerpt(self.excerpt)
         return link(self.source.url, directive)
+
+
+class ClaimEvidence(models.Model):
+    """The best reliability among a claim's supporting and its contradicting sources (0: none),
+    kept by the database itself: triggers on citations and on sources' reliability (migration
+    0012) refresh it whatever writes them, bulk_create and update() included. Nothing in the
+    application writes it; it exists so that filtering on a verdict reads two numbers per claim
+    instead of two subqueries (`ClaimQuerySet.with_evidence()`)."""
+
+    claim = models.OneToOneField(
+        Claim, on_delete=models.CASCADE, primary_key=True, related_name="evidence_summary"
+    )
+    support_reliability = models.PositiveSmallIntegerField(default=0)
+    contradiction_reliability = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.claim_id}: {self.support_reliability}/{self.contradiction_reliability}"
 
 
 class ProblemReport(models.Model):

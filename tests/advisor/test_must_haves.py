@@ -169,7 +169,7 @@ def test_submitting_with_must_haves_keeps_the_query_budget(client, shipped):
     Claim.objects.filter(criterion__slug="async-support").update(score=-1)
     bump_version()
     large = queries([*LARGE_TEAM_APP, ASYNC_MUST, ADMIN_MUST])
-    assert small == large == 12  # as without must-haves: see test_views
+    assert small == large == 11  # as without must-haves: see test_views
 
 
 def test_recommend_scores_weights_without_saving(shipped, django_assert_max_num_queries):

@@ -31,19 +31,19 @@ SIZES = {
 BUDGETS = {
     "root": (1, 1),
     "frameworks": (5, 3),
-    "framework": (5, 3),
+    "framework": (4, 3),
     "criteria": (5, 3),
-    "criterion": (5, 5),
+    "criterion": (4, 4),
     "sources": (3, 3),
     "source": (2, 2),
     "claims": (4, 4),
     "claims filtered": (7, 5),
     "claims deep page": (4, 4),
     "claim": (3, 3),
-    "compare": (5, 3),
+    "compare": (4, 3),
     "not modified": (1, 1),
-    "score weights": (8, 3),
-    "score answers": (8, 3),
+    "score weights": (7, 3),
+    "score answers": (7, 3),
 }
 
 
