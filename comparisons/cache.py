@@ -17,10 +17,13 @@ from dataclasses import dataclass
 from django import forms
 from django.conf import settings
 from django.contrib.messages import get_messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache, caches
+from django.core.exceptions import DisallowedHost
 from django.db import connection, transaction
 from django.db.models import F
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
@@ -131,7 +134,6 @@ def clear():
 
 # Template indentation: a newline and the blanks after it (public pages have no <pre>/<textarea>).
 INDENTATION = re.compile(rb"\n\s+")
-KEPT_HEADERS = ("Content-Type", "Content-Disposition")
 
 # Values a cached page may be stored under, by kind of parameter; each may also be empty, as a
 # submitted form sends its blank fields. A value outside its pattern (a free-text search, a number
@@ -258,9 +260,12 @@ def cache_public_page(view=None, *, reads=()):
 
     `reads` declares every query parameter the page reads (Params); anything else in the query
     string is ignored by the key and keeps the response out of the cache (see page_key).
-    Rendering, not querying, is what costs most on these pages; a hit costs one query (the
-    version) and a cache read. Only complete 200 responses without a CSRF token are kept, so
-    errors, redirects, forms and streamed exports are always computed afresh.
+    Rendering, not querying, is what costs most on these pages. PageCacheMiddleware answers most
+    hits before the rest of the middleware runs, and stores what this marks as storable once the
+    whole stack has made it: only complete 200 responses without a CSRF token or a cookie, so
+    errors, redirects, forms and streamed exports are always computed afresh. A request with a
+    session or messages cookie gets here, where a real signed-in user is told from a made-up
+    cookie (is_personal), and is served from the same entries.
     """
     if view is None:
         return functools.partial(cache_public_page, reads=reads)
@@ -274,25 +279,83 @@ def cache_public_page(view=None, *, reads=()):
         key, storable = page_key(request, reads)
         if key is None:
             return view(request, *args, **kwargs)
-        stored = cache.get(key)
+        stored = stored_response(request, key)
         if stored is not None:
-            content, compressed, headers = stored
-            return encoded(request, HttpResponse(headers=headers), content, compressed)
+            return stored
         response = view(request, *args, **kwargs)
         if hasattr(response, "render"):
             response.render()
         personal = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # the page holds a CSRF token
         if storable and response.status_code == 200 and not response.streaming and not personal:
-            content = response.content
-            if response.get("Content-Type", "").startswith("text/html"):
-                content = INDENTATION.sub(b"\n", content)  # ~20 % smaller
-            headers = {h: response[h] for h in KEPT_HEADERS if h in response}
-            compressed = compress(content)
-            cache.set(key, (content, compressed, headers), TIMEOUT)
-            return encoded(request, response, content, compressed)
+            response.page_cache_key = key
         return response
 
+    wrapper.page_cache_reads = reads
     return wrapper
+
+
+class PageCacheMiddleware:
+    """Answers an anonymous visitor's GET of a cached public page before the middleware below it
+    runs (sessions, CSRF, authentication, messages, security headers: a hit needs none of them),
+    and stores the pages cache_public_page marks, with every header that middleware added.
+
+    A request with a session or messages cookie goes on to the view's wrapper, which decides
+    whether it is personal. Put it after KnowledgeVersionMiddleware and GZipMiddleware (it gzips
+    what it stores itself) and before everything that reads the session.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        stored = self.lookup(request)
+        if stored is not None:
+            return stored
+        response = self.get_response(request)
+        key = getattr(response, "page_cache_key", None)
+        if key is not None and not response.cookies:
+            return store(request, response, key)
+        return response
+
+    @staticmethod
+    def lookup(request):
+        if not settings.PAGE_CACHE or request.method not in ("GET", "HEAD"):
+            return None
+        personal = (settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name)
+        if any(name in request.COOKIES for name in personal):
+            return None  # a session that may sign a user in, or messages waiting
+        try:
+            reads = getattr(resolve(request.path_info).func, "page_cache_reads", None)
+            if reads is None:
+                return None
+            key, _ = page_key(request, reads)
+        except (Resolver404, DisallowedHost):
+            return None  # the full stack answers these as it should
+        return stored_response(request, key) if key else None
+
+
+# Headers worked out afresh for each response rather than stored.
+UNSTORED_HEADERS = {"content-length", "content-encoding"}
+
+
+def store(request, response, key):
+    """Keep a finished page (content, its gzip form, its headers) and return it encoded."""
+    content = response.content
+    if response.get("Content-Type", "").startswith("text/html"):
+        content = INDENTATION.sub(b"\n", content)  # ~20 % smaller
+    headers = {h: v for h, v in response.items() if h.lower() not in UNSTORED_HEADERS}
+    compressed = compress(content)
+    cache.set(key, (content, compressed, headers), TIMEOUT)
+    return encoded(request, response, content, compressed)
+
+
+def stored_response(request, key):
+    """The page stored under `key` as a response for this request, or None."""
+    stored = cache.get(key)
+    if stored is None:
+        return None
+    content, compressed, headers = stored
+    return encoded(request, HttpResponse(headers=headers), content, compressed)
 
 
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
@@ -316,4 +379,5 @@ def encoded(request, response, content, compressed):
         response["Content-Encoding"] = "gzip"
     else:
         response.content = content
+    response["Content-Length"] = str(len(response.content))
     return response

@@ -82,6 +82,8 @@ MIDDLEWARE = [
     # Compresses what the page cache has not compressed already (it stores pages gzipped once).
     "django.middleware.gzip.GZipMiddleware",
     "comparisons.cache.KnowledgeVersionMiddleware",
+    # Answers cached public pages before the session, CSRF and auth middleware below it.
+    "comparisons.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

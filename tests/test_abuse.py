@@ -151,6 +151,31 @@ def test_a_stray_sessionid_cookie_is_served_from_the_cache(client, loaded):
     assert entries() == before
 
 
+def test_a_hit_is_answered_before_the_session_and_csrf_middleware_with_the_misss_headers(
+    loaded, monkeypatch
+):
+    """PageCacheMiddleware serves an anonymous hit without running the middleware below it, and
+    with every header that middleware gave the page when it was made."""
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.middleware.csrf import CsrfViewMiddleware
+
+    url = "/compare/?frameworks=django,flask"
+    made = Client().get(url)
+
+    def skipped(*args, **kwargs):
+        raise AssertionError("a hit ran the middleware below the page cache")
+
+    monkeypatch.setattr(SessionMiddleware, "process_request", skipped)
+    monkeypatch.setattr(CsrfViewMiddleware, "process_view", skipped)
+    with CaptureQueriesContext(connection) as queries:
+        hit = Client().get(url)
+    assert [q["sql"] for q in queries.captured_queries] == [VERSION_SQL]
+    assert hit.status_code == 200 and hit.content == made.content
+    for header in ("Content-Security-Policy", "X-Frame-Options", "Content-Type", "Vary"):
+        assert hit[header] == made[header], header
+    assert int(hit["Content-Length"]) == len(hit.content)
+
+
 def test_a_signed_in_editor_gets_a_fresh_page(editor_client, loaded):
     Client().get("/claims/")
     response, cached = served_from_cache(editor_client, "/claims/")

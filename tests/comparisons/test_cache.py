@@ -3,9 +3,15 @@ from types import SimpleNamespace
 import pytest
 
 from comparisons import cache
-from comparisons.cache import bump_version, cached, current_version
+from comparisons.cache import PageCacheMiddleware, bump_version, cached, current_version
 from comparisons.models import Claim
 from tests.factories import make_claim
+
+
+def served(view):
+    """`view` behind the page-cache middleware, which stores what the view marks as storable."""
+    return PageCacheMiddleware(view)
+
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +57,7 @@ def test_public_pages_are_cached_per_query_until_the_knowledge_changes(rf):
 
     renders = []
 
+    @served
     @cache_public_page(reads=[Param("q")])
     def page(request):
         renders.append(request.GET.get("q"))
@@ -75,6 +82,7 @@ def test_errors_and_pages_with_a_csrf_token_are_not_cached(rf):
 
     calls = []
 
+    @served
     @cache_public_page
     def page(request):
         calls.append(1)
@@ -133,10 +141,12 @@ def test_cached_html_pages_lose_their_template_indentation_only(rf):
 
     from comparisons.cache import cache_public_page
 
+    @served
     @cache_public_page
     def page(request):
         return HttpResponse("<ul>\n    <li>a  b</li>\n\n    <li>c</li>\n</ul>")
 
+    @served
     @cache_public_page
     def text(request):
         return HttpResponse("a\n    b", content_type="text/plain")
@@ -158,6 +168,7 @@ def test_cached_pages_are_gzipped_once_for_clients_that_accept_it(rf, monkeypatc
     monkeypatch.setattr(cache, "compress", lambda c: compressions.append(1) or real_compress(c))
     body = "<p>" + "evidence " * 200 + "</p>"
 
+    @served
     @cache_public_page
     def page(request):
         return HttpResponse(body)
