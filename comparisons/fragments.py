@@ -57,27 +57,40 @@ def drawn(template_name, **context):
 
 
 def compare_rows(matrix):
-    """The compare table's rows, drawn around the cells that compare_cells() keeps."""
+    """The compare table's rows: each row's heading and cells as kept by compare_cells(), with
+    the "leads" mark, which depends on the other frameworks chosen."""
     return drawn("comparisons/compare_rows.html", rows=compare_cells(matrix))
 
 
 def compare_cells(matrix):
-    """[(row, [(cell, html)])]: the matrix's rows with each cell's rendered inside (without the
-    "leads" mark, which depends on the other frameworks chosen)."""
+    """[(row, heading html, [(cell, html)])]: the matrix's rows with each row's heading (the
+    criterion) and each cell's rendered inside, both kept per knowledge version and the same in
+    every selection (without the "leads" mark)."""
     from .templatetags.evidence import compare_cell
 
     prefix = key_prefix()
-    pairs = [(row, cell) for row in matrix.rows for cell in row.cells]
-    keys = [f"{prefix}cell:{cell.framework_slug}:{row.criterion_slug}" for row, cell in pairs]
+    heading = engines["jinja2"].get_template("comparisons/compare_row_heading.html")
+    wanted = {}
+    for row in matrix.rows:
+        wanted[f"{prefix}row:{row.criterion_slug}"] = lambda row=row: heading.render({"row": row})
+        for cell in row.cells:
+            wanted[f"{prefix}cell:{cell.framework_slug}:{row.criterion_slug}"] = (
+                lambda cell=cell, row=row: compare_cell(cell, row.criterion_slug)
+            )
     cache = fragment_cache()
-    found = cache.get_many(keys)
-    made = {
-        key: compare_cell(cell, row.criterion_slug)
-        for key, (row, cell) in zip(keys, pairs, strict=True)
-        if key not in found
-    }
+    found = cache.get_many(list(wanted))
+    made = {key: make() for key, make in wanted.items() if key not in found}
     if made:
         cache.set_many(made, TIMEOUT)
         found.update(made)
-    html = iter(mark_safe(found[key]) for key in keys)
-    return [(row, [(cell, next(html)) for cell in row.cells]) for row in matrix.rows]
+    return [
+        (
+            row,
+            mark_safe(found[f"{prefix}row:{row.criterion_slug}"]),
+            [
+                (cell, mark_safe(found[f"{prefix}cell:{cell.framework_slug}:{row.criterion_slug}"]))
+                for cell in row.cells
+            ],
+        )
+        for row in matrix.rows
+    ]

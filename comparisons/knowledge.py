@@ -493,6 +493,7 @@ def build_compare_matrix(frameworks, criteria):
     """The table of differences: one row per criterion, one cell per framework, from the
     frameworks' cached columns (one query when some are not cached yet)."""
     columns = framework_columns(frameworks)
+    labels = dict(Criterion.Category.choices)
     rows = []
     lead_counts = [0] * len(frameworks)
     for criterion in criteria:
@@ -522,7 +523,7 @@ def build_compare_matrix(frameworks, criteria):
                 criterion_name=criterion.name,
                 criterion_slug=criterion.slug,
                 category=criterion.category,
-                category_label=criterion.get_category_display(),
+                category_label=labels.get(criterion.category, criterion.category),
                 cells=cells,
             )
         )
