@@ -2,7 +2,7 @@
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .evidence import Verdict
 from .forms import (
@@ -136,6 +136,16 @@ class ClaimFilter(django_filters.FilterSet):
 
     class Meta:
         form = ClaimFilterForm
+
+    def narrows(self):
+        """Whether a filter (not only an ordering) leaves out some public claims."""
+
+        def chosen(value):  # a checkbox list left blank cleans to an empty queryset
+            if isinstance(value, QuerySet):
+                return not value.query.is_empty()
+            return value not in django_filters.constants.EMPTY_VALUES
+
+        return any(chosen(v) for name, v in self.form.cleaned_data.items() if name != "ordering")
 
     def filter_text(self, queryset, name, value):
         for word in value.split()[:MAX_SEARCH_WORDS]:

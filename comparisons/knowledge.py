@@ -7,6 +7,7 @@ compare matrix, the advisor's knowledge) are cached under the knowledge-base ver
 editor's change is visible on the next request.
 """
 
+from array import array
 from dataclasses import dataclass, field
 from itertools import groupby
 
@@ -46,6 +47,23 @@ def public_claims():
     has not rendered yet.
     """
     return Claim.objects.published().select_related("framework", "criterion")
+
+
+def public_claim_order(claims, ordering):
+    """The ids of `claims` (every public claim, in the explorer's `ordering`) as kept for the
+    knowledge version: the unfiltered explorer pages through this list, so page 500 costs what
+    page 1 does and its count is exact, whatever the size of the knowledge base. One query
+    when not kept yet; an array of 8-byte ids (4 MB for 500,000 claims)."""
+    return cached(
+        f"explorer-order:{ordering}", lambda: array("q", claims.values_list("pk", flat=True))
+    )
+
+
+def public_claims_by_id(ids):
+    """The public claims of `ids`, with their framework and criterion, in the order of `ids`
+    (those no longer public left out): one query."""
+    found = public_claims().in_bulk(list(ids))
+    return [found[pk] for pk in ids if pk in found]
 
 
 def citations_with_sources():

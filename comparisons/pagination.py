@@ -8,6 +8,7 @@ page 500 costs about what 12,500 rows cost, whatever the size of the knowledge b
 """
 
 from django.core.paginator import EmptyPage, Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 # Pages counted beyond the requested one: enough for "next" links and a page count that holds.
@@ -19,7 +20,8 @@ MAX_PAGE = 1000
 class BoundedPaginator(Paginator):
     """A Paginator whose count stops LOOK_AHEAD pages past `number` (the page asked for).
 
-    `exact` says whether `count` is every result or only a lower bound.
+    `exact` says whether `count` is every result or only a lower bound. Over a list rather than
+    a queryset, the count is the list's length, exact up to MAX_PAGE pages.
     """
 
     def __init__(self, object_list, per_page, number):
@@ -29,9 +31,13 @@ class BoundedPaginator(Paginator):
         except (TypeError, ValueError):
             self.requested = 1  # validate_number() reports the bad value
         self.limit = (min(self.requested, MAX_PAGE) + LOOK_AHEAD) * self.per_page
+        if not isinstance(object_list, QuerySet):  # a list in hand (the explorer's kept order)
+            self.limit = min(len(object_list), MAX_PAGE * self.per_page)  # exact up to MAX_PAGE
 
     @cached_property
     def _found(self):
+        if not isinstance(self.object_list, QuerySet):
+            return len(self.object_list)
         # Only the keys: the annotations of the claims shown need not be computed to count them.
         return self.object_list.order_by().values("pk")[: self.limit + 1].count()
 

@@ -20,7 +20,9 @@ from .knowledge import (
     criteria_with_counts,
     criterion_claim_groups,
     framework_claim_groups,
+    public_claim_order,
     public_claims,
+    public_claims_by_id,
     published_frameworks_with_counts,
     strong_and_weak,
 )
@@ -186,6 +188,10 @@ def claim_list(request):
         return EXPORT_FORMATS[export_format](claims, request, count)
 
     requested = request.GET.get("page") or 1
+    ordering = filterset.form.cleaned_data.get("ordering")
+    in_order = not filterset.narrows()
+    if in_order:  # every public claim: paged through the order kept for the version
+        claims = public_claim_order(claims, ",".join(ordering or []))
     paginator = BoundedPaginator(claims, CLAIMS_PER_PAGE, requested)
     context = {
         "filterset": filterset,
@@ -198,6 +204,8 @@ def claim_list(request):
     except InvalidPage:
         context["page_error"] = paginator.error_message(request.GET["page"])
         return render(request, "comparisons/claim_list.html", context, status=404)
+    if in_order:
+        page.object_list = public_claims_by_id(page.object_list)
     context["cards"] = claim_cards(page, show_context=True)
     context["source"] = filterset.form.cleaned_data.get("source")
     return render(request, "comparisons/claim_list.html", context)

@@ -216,25 +216,61 @@ def eighty_claims(db):
         make_claim(framework, criterion, source, statement=f"Claim {n}")
 
 
+EVERY_SCORE = f"{CLAIMS}?score_min=-2"  # a filter that every claim passes
+
+
 def test_the_count_stops_a_few_pages_past_the_page_asked_for(client, eighty_claims, monkeypatch):
     from comparisons import pagination
 
     monkeypatch.setattr(pagination, "LOOK_AHEAD", 1)
     with CaptureQueriesContext(connection) as queries:
-        first = client.get(CLAIMS)
+        first = client.get(EVERY_SCORE)
     html = first.content.decode()
     assert "More than <strong>50</strong> claims" in html
     assert "Page 1 of more than 2" in html
     assert any("LIMIT 51" in q["sql"] for q in queries.captured_queries)
 
-    third = client.get(f"{CLAIMS}?page=3").content.decode()  # counts up to 100: all of them
+    third = client.get(f"{EVERY_SCORE}&page=3").content.decode()  # counts to 100: all of them
     assert "<strong>80</strong> claims" in third and "Page 3 of 4" in third
     assert "More than" not in third
-    last = client.get(f"{CLAIMS}?page=4")
+    last = client.get(f"{EVERY_SCORE}&page=4")
     assert len(listed_ids(last)) == 5
-    beyond = client.get(f"{CLAIMS}?page=5")
+    beyond = client.get(f"{EVERY_SCORE}&page=5")
     assert beyond.status_code == 404
     assert "they have 4 pages" in beyond.content.decode()
+
+
+@pytest.mark.parametrize("ordering", ["", "-score", "framework"])
+def test_the_unfiltered_explorer_pages_through_the_order_kept_for_the_version(
+    client, eighty_claims, monkeypatch, settings, ordering
+):
+    """Every public claim, in the order a filter gives them, counted exactly; the deepest page
+    costs what the first does; an editor's change is in the next page asked for."""
+    from comparisons import pagination
+    from comparisons.cache import bump_version
+
+    monkeypatch.setattr(pagination, "LOOK_AHEAD", 1)
+    pages = range(1, 5)
+    filtered = [
+        listed_ids(client.get(f"{EVERY_SCORE}&ordering={ordering}&page={n}")) for n in pages
+    ]
+    unfiltered = [listed_ids(client.get(f"{CLAIMS}?ordering={ordering}&page={n}")) for n in pages]
+    assert unfiltered == filtered and len(sum(unfiltered, [])) == 80
+    html = client.get(f"{CLAIMS}?ordering={ordering}").content.decode()
+    assert "<strong>80</strong> claims" in html and "Page 1 of 4" in html
+
+    settings.PAGE_CACHE = False  # each page rendered afresh, the order and the cards kept
+    with CaptureQueriesContext(connection) as queries:
+        client.get(f"{CLAIMS}?ordering={ordering}&page=4")
+    assert len(queries) == 2  # the version, the 5 claims shown
+
+    retracted = Claim.objects.get(pk=unfiltered[0][0])
+    retracted.status = Claim.Status.DRAFT
+    retracted.save()
+    bump_version()
+    response = client.get(f"{CLAIMS}?ordering={ordering}")
+    assert "<strong>79</strong> claims" in response.content.decode()
+    assert retracted.pk not in listed_ids(response)
 
 
 def test_pages_stop_at_the_deepest_one_shown(client, eighty_claims, monkeypatch):
