@@ -33,6 +33,7 @@ import csv
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 
 from .knowledge import citations_with_sources
@@ -133,12 +134,24 @@ class _Echo:
         return value
 
 
-def records(claims, request, count):
-    """The export's records, `count` claims: read a chunk at a time when there are many (on
-    PostgreSQL a server-side cursor, three more round trips), in one go when there are few."""
-    claims = claims.prefetch_related(citations_with_sources())
-    rows = claims.iterator(chunk_size=CHUNK_SIZE) if count > CHUNK_SIZE else claims
-    for claim in rows:
+def sized(claims):
+    """(how many claims an export of `claims` holds, counting no further than MAX_ROWS + 1; the
+    claims). A first chunk is read at once: when it is all there is (most exports), it is the
+    export, already counted; otherwise they are counted and streamed a chunk at a time."""
+    first = list(claims[: CHUNK_SIZE + 1])
+    if len(first) <= CHUNK_SIZE:
+        return len(first), first
+    return claims.order_by().values("pk")[: MAX_ROWS + 1].count(), claims
+
+
+def records(claims, request):
+    """The export's records: of a list of claims in hand, or of a queryset read a chunk at a
+    time (on PostgreSQL a server-side cursor, three more round trips)."""
+    if isinstance(claims, list):
+        prefetch_related_objects(claims, citations_with_sources())
+    else:
+        claims = claims.prefetch_related(citations_with_sources()).iterator(chunk_size=CHUNK_SIZE)
+    for claim in claims:
         yield claim_record(claim, request.build_absolute_uri)
 
 
@@ -148,7 +161,7 @@ def csv_response(claims, request, count):
 
     def lines():
         yield writer.writerow(COLUMN_NAMES)
-        for record in records(claims, request, count):
+        for record in records(claims, request):
             yield writer.writerow(csv_row(record))
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
@@ -164,18 +177,13 @@ def json_response(claims, request, count):
 
     def chunks():
         yield f'{{"count": {count}, "columns": {dumps(COLUMN_NAMES)}, "results": ['
-        for n, record in enumerate(records(claims, request, count)):
+        for n, record in enumerate(records(claims, request)):
             yield ("," if n else "") + dumps(record)
         yield "]}"
 
     response = StreamingHttpResponse(chunks(), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{FILENAME}.json"'
     return response
-
-
-def bounded_count(claims):
-    """How many claims an export of `claims` would hold, counting no further than MAX_ROWS + 1."""
-    return claims.order_by().values("pk")[: MAX_ROWS + 1].count()
 
 
 def too_large_response(export_format):

@@ -182,7 +182,7 @@ def claim_list(request):
 
     claims = filterset.qs
     if export_format:
-        count = exports.bounded_count(claims)
+        count, claims = exports.sized(claims)
         if count > exports.MAX_ROWS:
             return exports.too_large_response(export_format)
         return EXPORT_FORMATS[export_format](claims, request, count)
