@@ -10,6 +10,7 @@ cell (one framework on one criterion) is the same in every selection that framew
 
 from django.db.models import prefetch_related_objects
 from django.template import engines
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from .cache import TIMEOUT, fragment_cache, key_prefix
@@ -70,12 +71,17 @@ def compare_cells(matrix):
 
     prefix = key_prefix()
     heading = engines["jinja2"].get_template("comparisons/compare_row_heading.html")
+    urls = {
+        slug: reverse("comparisons:framework-detail", args=[slug]) for slug, _ in matrix.frameworks
+    }
     wanted = {}
     for row in matrix.rows:
         wanted[f"{prefix}row:{row.criterion_slug}"] = lambda row=row: heading.render({"row": row})
         for cell in row.cells:
             wanted[f"{prefix}cell:{cell.framework_slug}:{row.criterion_slug}"] = (
-                lambda cell=cell, row=row: compare_cell(cell, row.criterion_slug)
+                lambda cell=cell, row=row: compare_cell(
+                    cell, row.criterion_slug, urls[cell.framework_slug]
+                )
             )
     cache = fragment_cache()
     found = cache.get_many(list(wanted))

@@ -1,8 +1,9 @@
 """Template helpers for showing evidence: the score bar, signed scores and compare cells."""
 
+from html import escape
+
 from django import template
-from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
@@ -55,15 +56,19 @@ def score_bar(score, label=""):
     """
     if score is None or score == "":  # "": a missing variable in the template, no evidence
         return NO_SCORE
-    text = f"score {signed(score)} of ±{SCORE_MAX}"
-    return format_html(
-        SCORE_BAR,
-        text=f"{label}: {text}" if label else text,
-        number=signed(score),
-        width=WIDTH,
-        height=HEIGHT,
-        bar_height=HEIGHT - 4,
-        **bar_geometry(score),
+    number = signed(score)
+    text = f"score {number} of ±{SCORE_MAX}"
+    # Only the label is text from outside (a criterion's name): the rest are numbers and words
+    # of this module, so the label alone is escaped (once, as Django's templates would).
+    return mark_safe(
+        SCORE_BAR.format(
+            text=f"{conditional_escape(label)}: {text}" if label else text,
+            number=number,
+            width=WIDTH,
+            height=HEIGHT,
+            bar_height=HEIGHT - 4,
+            **bar_geometry(score),
+        )
     )
 
 
@@ -83,42 +88,37 @@ def evidence_counts(evidence):
     return format_html("<span>{}</span>", "".join(parts))
 
 
-@register.simple_tag
-def compare_cell(cell, criterion_slug):
+def compare_cell(cell, criterion_slug, framework_url):
     """The inside of one compare-table cell, built in Python: the table has hundreds. The same
-    in every selection (comparisons.fragments caches it); the "leads" mark is the template's."""
+    in every selection (comparisons.fragments caches it); the "leads" mark is the template's.
+    `framework_url` is the cell's framework's page, where its strongest claim is. The texts are
+    this module's words and numbers, except the claim's statement and the link, escaped here."""
     if not cell.has_evidence:
         if cell.refuted_count:
             text = f"No evidence that counts: {_plural(cell.refuted_count, 'refuted claim')}"
         else:
             text = "No evidence"
-        return format_html('<span class="text-body-secondary">{}</span>', text)
+        return mark_safe(f'<span class="text-body-secondary">{text}</span>')
     counts = [_plural(cell.claim_count, "claim"), _plural(cell.citation_count, "citation")]
     if cell.contested_count:
         counts.append(f"{cell.contested_count} contested")
     if cell.refuted_count:
         counts.append(f"{cell.refuted_count} refuted")
-    html = format_html(
-        '<div class="d-flex flex-wrap align-items-center gap-1">{} <span class="badge '
-        'text-bg-light border strength strength-{}">{} evidence</span></div>'
-        '<div class="small text-body-secondary">{}</div>',
-        score_bar(cell.score),
-        cell.strength_label,
-        cell.strength_label,
-        " · ".join(counts),
+    strength = cell.strength_label
+    html = (
+        f'<div class="d-flex flex-wrap align-items-center gap-1">{score_bar(cell.score)} '
+        f'<span class="badge text-bg-light border strength strength-{strength}">{strength} '
+        f'evidence</span></div><div class="small text-body-secondary">{" · ".join(counts)}</div>'
     )
     if cell.strongest:
         strongest = cell.strongest
-        url = reverse("comparisons:framework-detail", args=[cell.framework_slug])
         note = _plural(strongest.citation_count, "citation")
         if strongest.verdict == "contested":
             note += ", contested"
-        html += format_html(
-            '<p class="small mb-0 mt-1 strongest-claim"><a href="{}#criterion-{}">{}</a> '
-            '<span class="text-body-secondary">({})</span></p>',
-            url,
-            criterion_slug,
-            Truncator(strongest.statement).words(30),
-            note,
+        link = escape(f"{framework_url}#criterion-{criterion_slug}")
+        statement = escape(Truncator(strongest.statement).words(30))
+        html += (
+            f'<p class="small mb-0 mt-1 strongest-claim"><a href="{link}">{statement}</a> '
+            f'<span class="text-body-secondary">({note})</span></p>'
         )
-    return html
+    return mark_safe(html)
