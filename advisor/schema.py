@@ -39,7 +39,7 @@ class _Record:
     """Mixin: JSON-ready `as_dict()`, and `from_dict()` that keeps only the declared fields."""
 
     def as_dict(self) -> dict[str, Any]:
-        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+        return {name: _plain(getattr(self, name)) for name in scoring.field_names(type(self))}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]):
@@ -52,6 +52,8 @@ class _Record:
 
 
 def _plain(value: Any) -> Any:
+    if type(value) in scoring.PLAIN:
+        return value
     if isinstance(value, _Record | scoring._Snapshot):
         return value.as_dict()
     if isinstance(value, tuple | list):
@@ -180,6 +182,14 @@ class EvidencePool(_Record):
             scores=tuple(tuple(row) for row in data["scores"]),
             strengths=tuple(tuple(row) for row in data["strengths"]),
         )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "frameworks": list(self.frameworks),
+            "criteria": list(self.criteria),
+            "scores": [list(row) for row in self.scores],
+            "strengths": [list(row) for row in self.strengths],
+        }
 
     def evidence(self) -> dict[tuple[str, str], float]:
         return {

@@ -71,13 +71,14 @@ first by both methods, and the result page then shows both rankings.
 
 from __future__ import annotations
 
+import functools
 import math
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
-from itertools import compress, repeat
-from operator import ge, itemgetter, le, mul, sub, truediv
+from itertools import chain, compress, islice, repeat
+from operator import ge, itemgetter, le, mul, neg, sub, truediv
 from typing import Any
 
 # "1": every claim counted alike (disputed ones at half weight), confidence from coverage only.
@@ -99,10 +100,21 @@ class _Snapshot:
     """Mixin: ``as_dict()`` turns a dataclass tree into JSON-serialisable plain data."""
 
     def as_dict(self) -> dict[str, Any]:
-        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+        return {name: _plain(getattr(self, name)) for name in field_names(type(self))}
+
+
+@functools.cache
+def field_names(cls) -> tuple[str, ...]:
+    """The names of a dataclass's fields, in order (``dataclasses.fields()``, once per class)."""
+    return tuple(f.name for f in fields(cls))
+
+
+PLAIN = frozenset({str, int, float, bool, type(None)})  # types that are JSON as they are
 
 
 def _plain(value: Any) -> Any:
+    if type(value) in PLAIN:
+        return value
     if isinstance(value, _Snapshot):
         return value.as_dict()
     if isinstance(value, tuple):
@@ -314,16 +326,24 @@ class Recommendation(_Snapshot):
 class Evidence:
     """The evidence read once for many recommendations: one row per framework, one column per
     criterion (sorted), each (framework, criterion) pair validated and turned into the numbers
-    the method uses (``v``, the band's ends, the strength). ``recommend()`` accepts it in place of
-    the mapping of evidence, so a caller that ranks many sets of weights on the same knowledge
-    pays for reading it once; given a mapping, ``recommend()`` builds one itself.
+    the method uses (``KINDS``: ``v``, whether it is known, the band's ends, the strength).
+    ``recommend()`` accepts it in place of the mapping of evidence, so a caller that ranks many
+    sets of weights on the same knowledge pays for reading it once; given a mapping,
+    ``recommend()`` builds one itself.
 
-    Rows and columns are ``array("d")``: the engine's sums over them run in C (``math.fsum`` over
-    ``map``), and give exactly the sums the method's formulas give, since ``fsum`` is exact up to
-    one final rounding whatever the order of its terms.
+    What does not depend on the weights is worked out here, once: each row's weighted sums for
+    ``weights``, the weights most recommendations are near (the criteria's defaults), so that a
+    recommendation only adds the terms of the criteria it weighs otherwise (``sums()``); and, for
+    TOPSIS, each column's distinct values and sum of squares (``_Columns``).
+
+    Every sum the engine takes is ``math.fsum`` of the method's terms, or equal to it: ``fsum``
+    is exact up to one final rounding, so its result depends only on the exact sum of its terms,
+    whatever their order, however they are split (``_exact``), and with zeros added.
     """
 
-    def __init__(self, evidence, frameworks, criteria, strengths=None):
+    KINDS = ("values", "known", "lows", "highs", "trust")
+
+    def __init__(self, evidence, frameworks, criteria, strengths=None, weights=None):
         if isinstance(frameworks, str):
             raise TypeError("frameworks must be a sequence of slugs, not a single string")
         self.scores = _clean_pairs(evidence, "evidence", -2, 2)
@@ -332,9 +352,9 @@ class Evidence:
         self.criteria = tuple(sorted(set(criteria)))
         self.row_of = {f: i for i, f in enumerate(self.frameworks)}
         self.column_of = {c: j for j, c in enumerate(self.criteria)}
-        self.values, self.lows, self.highs, self.trust, self.known = [], [], [], [], []
+        self.rows = {kind: [] for kind in self.KINDS}
         for f in self.frameworks:
-            values, lows, highs, trust, known = (array("d") for _ in range(5))
+            values, known, lows, highs, trust = (array("d") for _ in self.KINDS)
             for c in self.criteria:
                 e = self.scores.get((f, c))
                 v, s = (
@@ -342,25 +362,154 @@ class Evidence:
                 )
                 half = BAND_HALF_WIDTH * (1 - s)
                 values.append(v)
+                known.append(0.0 if e is None else 1.0)
                 lows.append(max(0.0, v - half))
                 highs.append(min(1.0, v + half))
                 trust.append(s)
-                known.append(0.0 if e is None else 1.0)
-            for rows, row in zip(
-                (self.values, self.lows, self.highs, self.trust, self.known),
-                (values, lows, highs, trust, known),
-                strict=True,
-            ):
-                rows.append(row)
-        self.columns = [array("d", column) for column in zip(*self.values, strict=True)]
-        self.squares = [array("d", (v**2 for v in column)) for column in self.columns]
+            for kind, row in zip(self.KINDS, (values, known, lows, highs, trust), strict=True):
+                self.rows[kind].append(row)
+        self.columns = [array("d", column) for column in zip(*self.rows["values"], strict=True)]
         if not self.frameworks:
-            self.columns = self.squares = [array("d") for _ in self.criteria]
+            self.columns = [array("d") for _ in self.criteria]
+        base = _clean_weights(weights or {})
+        self.base = array("d", (base.get(c, 0.0) for c in self.criteria))
+        self.base_sums = None
+        if weights is not None:
+            self.base_sums = {
+                kind: [_exact(map(mul, self.base, row)) for row in rows]
+                for kind, rows in self.rows.items()
+            }
+        self.topsis = _Columns(self.columns, len(self.frameworks))
 
     def covers(self, frameworks, criteria):
         return all(f in self.row_of for f in frameworks) and all(
             c in self.column_of for c in criteria
         )
+
+    def sums(self, weights, rows):
+        """{kind: [the sum over the columns of w_c * x(f, c), for each row f of ``rows``]}, for
+        each of KINDS, as ``math.fsum`` of those terms gives it; ``weights`` by column.
+
+        From the base sums when ``weights`` differs from the base in at most half the columns:
+        the terms of those columns are added with the new weight and taken away with the base's.
+        """
+        changed = [j for j, (w, b) in enumerate(zip(weights, self.base, strict=True)) if w != b]
+        start = self.base_sums
+        if start is None or 2 * len(changed) > len(weights):  # no base, or nearer none
+            changed, start = [j for j, w in enumerate(weights) if w], None
+        factors = [weights[j] for j in changed]
+        if start:  # and the base's terms taken away
+            factors += [-self.base[j] for j in changed]
+            changed += changed
+        pick = _picker(changed, len(weights))
+        sums = {}
+        for kind, matrix in self.rows.items():
+            parts = start[kind] if start else [()] * len(matrix)
+            sums[kind] = [
+                math.fsum(chain(parts[row], map(mul, factors, pick(matrix[row])))) for row in rows
+            ]
+        return sums
+
+
+def _exact(terms) -> tuple[float, ...]:
+    """Floats whose exact sum is that of ``terms``: ``math.fsum`` of them and any other floats is
+    ``math.fsum`` of ``terms`` and those floats. Each step keeps fsum's rounding of what is left,
+    until nothing is (a sum of floats is a multiple of the smallest one, so it ends)."""
+    terms = list(terms)
+    parts = []
+    while rest := math.fsum(chain(terms, map(neg, parts))):
+        parts.append(rest)
+    return tuple(parts)
+
+
+class _Columns:
+    """Columns of values >= 0 (all of the same rows) read once for TOPSIS: each column's distinct
+    values, ascending, one after the other in ``flat``; for each row, a function that takes from
+    any sequence laid out as ``flat`` the entries of the row's values (``rows``); and, by column,
+    the extremes (and how many rows have each), the exact sum of squares, and over all the rows
+    the divisor of the vector normalisation (``divisors``) and the distinct values divided by it
+    (``ratios``). TOPSIS works out its terms once per distinct value of a column, and each row
+    takes its own."""
+
+    def __init__(self, columns, height):
+        self.columns, self.height = columns, height
+        self.flat, self.widths, places, self.squares = [], [], [], []
+        self.lowest, self.highest, self.at_lowest, self.at_highest = [], [], [], []
+        for column in columns:
+            distinct = sorted(set(column)) or [0.0]
+            place = {v: len(self.flat) + i for i, v in enumerate(distinct)}
+            places.append(list(map(place.__getitem__, column)))
+            self.flat.extend(distinct)
+            self.widths.append(len(distinct))
+            self.lowest.append(distinct[0])
+            self.highest.append(distinct[-1])
+            self.at_lowest.append(column.count(distinct[0]))
+            self.at_highest.append(column.count(distinct[-1]))
+            self.squares.append(_exact(map(pow, column, repeat(2))))
+        self.rows = [_picker(list(row), len(self.flat)) for row in zip(*places, strict=True)]
+        if not places:
+            self.rows = [_picker([], 0)] * height
+        self.divisors = [_divisor(math.fsum(squares)) for squares in self.squares]
+        self.ratios = list(map(truediv, self.flat, self.spread(self.divisors)))
+
+    def spread(self, by_column):
+        """The values of ``by_column`` laid out as ``flat``: each once per distinct value."""
+        return chain.from_iterable(map(repeat, by_column, self.widths))
+
+    def without(self, outside, shares):
+        """(divisors, lowest, highest) by column over the rows but ``outside``; for the columns
+        of no share (whose terms are all 0), as over all the rows."""
+        take, gone_rows = _picker(list(outside), self.height), set(outside)
+        chosen = None  # by row: whether it is not outside, once it is needed
+        divisors, lowest, highest = [], [], []
+        for j, column in enumerate(self.columns):
+            low, high = self.lowest[j], self.highest[j]
+            gone = take(column)
+            if not shares[j]:
+                divisors.append(math.inf)
+            else:
+                divisors.append(
+                    _divisor(math.fsum(chain(self.squares[j], map(neg, map(pow, gone, repeat(2))))))
+                )
+                if gone.count(low) == self.at_lowest[j] or gone.count(high) == self.at_highest[j]:
+                    chosen = chosen or [r not in gone_rows for r in range(self.height)]
+                    low, high = min(compress(column, chosen)), max(compress(column, chosen))
+            lowest.append(low)
+            highest.append(high)
+        return divisors, lowest, highest
+
+
+def _divisor(sum_of_squares):
+    """The divisor of the vector normalisation: dividing by an infinite norm gives the 0 that a
+    column of zeros is worth."""
+    norm = math.sqrt(sum_of_squares)
+    return norm if norm > 0 else math.inf
+
+
+def _closeness(coded, shares, rows, outside=()):
+    """TOPSIS closeness of each of ``rows`` (of ``coded``, a _Columns), ``shares`` being
+    ``w_c / W`` by column (0: not weighted, which makes each of the column's terms 0). The norms
+    and the ideals are over ``rows`` alone: ``outside`` are the other rows of ``coded``."""
+    if outside:
+        divisors, lowest, highest = coded.without(outside, shares)
+        ratios = map(truediv, coded.flat, coded.spread(divisors))
+    else:
+        divisors, lowest, highest = coded.divisors, coded.lowest, coded.highest
+        ratios = coded.ratios
+    weighted = list(map(mul, coded.spread(shares), ratios))
+    # t(f, c) grows with v(f, c) (both roundings are monotonic): its extremes are the values'.
+    ideal = map(mul, shares, map(truediv, highest, divisors))
+    anti_ideal = map(mul, shares, map(truediv, lowest, divisors))
+    to_ideal = array("d", map(pow, map(sub, weighted, coded.spread(ideal)), repeat(2)))
+    to_anti_ideal = array("d", map(pow, map(sub, weighted, coded.spread(anti_ideal)), repeat(2)))
+    closeness = []
+    for row in rows:
+        take = coded.rows[row]
+        plus = math.sqrt(math.fsum(take(to_ideal)))
+        minus = math.sqrt(math.fsum(take(to_anti_ideal)))
+        both = plus + minus
+        closeness.append(minus / both if both > 0 else 0.5)
+    return closeness
 
 
 def recommend(
@@ -395,15 +544,16 @@ def recommend(
     frameworks = list(frameworks)
     known_pairs = evidence.scores
     total = math.fsum(weights.values())
-    columns = [evidence.column_of[c] for c in criteria]
-    pick = _picker(columns, len(evidence.criteria))
-    w = [weights[c] for c in criteria]
+    by_column = array("d", (weights.get(c, 0.0) for c in evidence.criteria))
     rows = {f: evidence.row_of[f] for f in frameworks}
-    values = {f: pick(evidence.values[rows[f]]) for f in frameworks}
+    sums = {}
+    if total > 0:
+        sums = {
+            kind: dict(zip(frameworks, kind_sums, strict=True))
+            for kind, kind_sums in evidence.sums(by_column, rows.values()).items()
+        }
     scores = {
-        f: _clamp(100 * math.fsum(map(mul, w, values[f])) / total, 0.0, 100.0)
-        if total > 0
-        else 50.0
+        f: _clamp(100 * sums["values"][f] / total, 0.0, 100.0) if total > 0 else 50.0
         for f in frameworks
     }
     excluded = _exclusions(requirements, known_pairs, frameworks, scores)
@@ -441,21 +591,50 @@ def recommend(
     ranks = _ranks({f: scores[f] for f in frameworks})
     order = sorted(frameworks, key=lambda f: (ranks[f], f))
     detailed = set(order if detail_count is None else order[:detail_count])
+    columns = [evidence.column_of[c] for c in criteria]
+    pick = _picker(columns, len(evidence.criteria))
+    w = [weights[c] for c in criteria]
     ranking = tuple(
-        _score(f, scores[f], ranks[f], criteria, w, total, evidence, rows[f], pick, f in detailed)
+        _score(f, scores[f], ranks[f], criteria, w, total, evidence, pick, f in detailed, sums)
         for f in order
     )
 
     winner, others = order[0], order[1:]
-    win = values[winner]
-    leads = {g: math.fsum(map(mul, w, map(sub, win, values[g]))) for g in others}
-    tied = {g for g in others if ranks[g] == ranks[winner] or leads[g] <= 0}
-    flips = _flips(criteria, weights, win, winner, others, leads, tied, values, evidence, columns)
+    values = evidence.rows["values"]
+    win = pick(values[rows[winner]])
+    leads = {}
+
+    def lead(g):
+        """D_g, summed exactly."""
+        if g not in leads:
+            leads[g] = math.fsum(map(mul, w, map(sub, win, pick(values[rows[g]]))))
+        return leads[g]
+
+    # Close to D_g (see _flips), from sums already taken; any D_g <= 0 is below CLOSE * W.
+    approximate = {g: sums["values"][winner] - sums["values"][g] for g in others}
+    close = CLOSE * total
+    tied = {
+        g for g in others if ranks[g] == ranks[winner] or (approximate[g] < close and lead(g) <= 0)
+    }
+    flips = _flips(
+        criteria,
+        weights,
+        win,
+        others,
+        tied,
+        lead,
+        approximate,
+        close,
+        [evidence.columns[j] for j in columns],
+        [(evidence.topsis.lowest[j], evidence.topsis.highest[j]) for j in columns],
+        rows,
+    )
 
     first, second = ranking[0], (ranking[1] if others else None)
     runner_up = second.framework if second else None
+    runner = pick(values[rows[runner_up]]) if runner_up else ()
     terms = {
-        c: 100 * weights[c] * (win[k] - values[runner_up][k]) / total
+        c: 100 * weights[c] * (win[k] - runner[k]) / total
         for k, c in enumerate(criteria if runner_up else ())
     }
     decisive_criteria = sorted((c for c in terms if terms[c] > 0), key=lambda c: (-terms[c], c))
@@ -463,7 +642,7 @@ def recommend(
     too_close = second is not None and first.band_low <= second.band_high + EPSILON
 
     def trust_of(framework):
-        return dict(zip(criteria, pick(evidence.trust[rows[framework]]), strict=True))
+        return dict(zip(criteria, pick(evidence.rows["trust"][rows[framework]]), strict=True))
 
     return Recommendation(
         no_preference=False,
@@ -481,13 +660,13 @@ def recommend(
         settling=_settling(
             criteria, weights, trust_of(winner), trust_of(runner_up) if runner_up else None
         ),
-        check=_topsis_check(w, total, values, order, ranks, evidence, columns),
+        check=_topsis_check(evidence, by_column, total, order, rows, ranks),
         **must_haves,
     )
 
 
 def _picker(columns, width):
-    """A function that takes the weighted columns of a row, in the order of ``columns``."""
+    """A function that takes the entries at ``columns`` of a row of ``width``, in that order."""
     if columns == list(range(width)):
         return lambda row: row
     if not columns:
@@ -541,49 +720,17 @@ def topsis_closeness(
     total = math.fsum(weights[c] for c in criteria)
     if not values or total <= 0:
         return dict.fromkeys(values, 0.5)
-    w = [weights[c] for c in criteria]
-    rows = {f: [row[c] for c in criteria] for f, row in values.items()}
-    columns = list(zip(*rows.values(), strict=True))
-    return _closeness(w, total, rows, columns, [[v**2 for v in column] for column in columns])
+    coded = _Columns([[row[c] for row in values.values()] for c in criteria], len(values))
+    shares = [weights[c] / total for c in criteria]
+    return dict(zip(values, _closeness(coded, shares, range(len(values))), strict=True))
 
 
-def _closeness(w, total, rows, columns, squares):
-    """TOPSIS closeness of each of ``rows`` ({framework: values in the order of ``w``}), given
-    the values and their squares by column (over exactly those frameworks)."""
-    norms = [math.sqrt(math.fsum(column)) for column in squares]
-    # Dividing by an infinite norm gives the 0 that a column of zeros is worth.
-    divisors = [norm if norm > 0 else math.inf for norm in norms]
-    shares = [weight / total for weight in w]
-    # t(f, c) grows with v(f, c) (both roundings are monotonic), so its extremes are the values'.
-    ideal = [s * (max(col) / d) for s, col, d in zip(shares, columns, divisors, strict=True)]
-    anti_ideal = [s * (min(col) / d) for s, col, d in zip(shares, columns, divisors, strict=True)]
-    closeness = {}
-    for f, row in rows.items():
-        weighted = list(map(mul, shares, map(truediv, row, divisors)))
-        to_ideal = math.sqrt(math.fsum(map(pow, map(sub, weighted, ideal), repeat(2))))
-        to_anti_ideal = math.sqrt(math.fsum(map(pow, map(sub, weighted, anti_ideal), repeat(2))))
-        both = to_ideal + to_anti_ideal
-        closeness[f] = to_anti_ideal / both if both > 0 else 0.5
-    return closeness
-
-
-def _topsis_check(w, total, values, order, ranks, evidence, columns):
-    if len(order) == len(evidence.frameworks):
-        chosen = None  # every framework of the evidence: its columns as they are
-    else:
-        ranked = set(order)
-        chosen = [f in ranked for f in evidence.frameworks]
-
-    def over_order(column):
-        return column if chosen is None else list(compress(column, chosen))
-
-    closeness = _closeness(
-        w,
-        total,
-        {f: values[f] for f in order},
-        [over_order(evidence.columns[j]) for j in columns],
-        [over_order(evidence.squares[j]) for j in columns],
-    )
+def _topsis_check(evidence, weights, total, order, rows, ranks):
+    ranked = [rows[f] for f in order]
+    chosen = set(ranked)
+    outside = [r for r in range(len(evidence.frameworks)) if r not in chosen]
+    shares = [weight / total for weight in weights]
+    closeness = dict(zip(order, _closeness(evidence.topsis, shares, ranked, outside), strict=True))
     topsis_ranks = _ranks(closeness)
     ranking = tuple(
         MethodRank(f, closeness[f], topsis_ranks[f])
@@ -657,6 +804,10 @@ def _validate(
         raise ValueError(f"frameworks contains duplicate slugs: {list(frameworks)!r}")
     if decisive_count < 0:
         raise ValueError(f"decisive_count must be >= 0, got {decisive_count!r}")
+    return _clean_weights(weights)
+
+
+def _clean_weights(weights: Mapping[str, float]) -> dict[str, float]:
     clean_weights = {}
     for criterion, weight in weights.items():
         weight = float(weight)
@@ -692,16 +843,12 @@ def _clean_pairs(pairs, what, low, high):
     return clean
 
 
-def _score(framework, score, rank, criteria, w, total, evidence, row, pick, detailed):
-    known = math.fsum(map(mul, w, pick(evidence.known[row])))
-    low = math.fsum(map(mul, w, pick(evidence.lows[row])))
-    high = math.fsum(map(mul, w, pick(evidence.highs[row])))
-    strength = math.fsum(map(mul, w, pick(evidence.trust[row])))
+def _score(framework, score, rank, criteria, w, total, evidence, pick, detailed, sums):
     contributions, unknown = (), ()
     if detailed:
         pairs = evidence.scores
         unknown = tuple(c for c in criteria if (framework, c) not in pairs)
-        values = pick(evidence.values[row])
+        values = pick(evidence.rows["values"][evidence.row_of[framework]])
         contributions = tuple(
             Contribution(c, weight, pairs.get((framework, c)), 100 * weight * v / total)
             for c, weight, v in zip(criteria, w, values, strict=True)
@@ -710,19 +857,29 @@ def _score(framework, score, rank, criteria, w, total, evidence, row, pick, deta
         framework=framework,
         score=score,
         rank=rank,
-        coverage=_clamp(known / total, 0.0, 1.0),
+        coverage=_clamp(sums["known"][framework] / total, 0.0, 1.0),
         unknown_criteria=unknown,
         contributions=contributions,
-        band_low=_clamp(100 * low / total, 0.0, score),
-        band_high=_clamp(100 * high / total, score, 100.0),
-        strength=_clamp(strength / total, 0.0, 1.0),
+        band_low=_clamp(100 * sums["lows"][framework] / total, 0.0, score),
+        band_high=_clamp(100 * sums["highs"][framework] / total, score, 100.0),
+        strength=_clamp(sums["trust"][framework] / total, 0.0, 1.0),
     )
 
 
-def _flips(criteria, weights, win, winner, others, leads, tied, values, evidence, columns):
+# D_g read as the difference of the winner's and g's sums of w_c * v(f, c) (taken for their
+# scores) is within LEAD_ERROR * W of D_g summed exactly: at most 8 roundings of 2**-53 * W (2 in
+# each sum, 3 in D_g's terms and sum, 1 in the difference). D_g below CLOSE * W is summed exactly,
+# so the others are known to a relative LEAD_ERROR / CLOSE.
+LEAD_ERROR = 1e-14
+CLOSE = 1e-6
+MARGIN = 1e-6  # relative: far wider than the rounding of q against that of the change itself
+FIRST_TRIED = 32  # frameworks first tried when a raised weight may flip: more as needed
+
+
+def _flips(criteria, weights, win, others, tied, lead, approximate, close, columns, ends, rows):
     """The flip of every weighted criterion (see ``_flip``), without trying every framework for
-    every criterion: the candidates are found in C, over the criterion's column, and only those
-    are tried.
+    every criterion: the candidates are found in C, over part of the criterion's column, and
+    only those are tried.
 
     With ``q(g) = (v(win, c) - v(g, c)) / D_g`` (``D_g > 0`` when nobody is tied), the change
     that lets ``g`` catch up is ``-1 / q(g)``: the largest ``|q|`` is the smallest change. A
@@ -730,6 +887,14 @@ def _flips(criteria, weights, win, winner, others, leads, tied, values, evidence
     minus a little rounding): ``|q| >= 1 / (weight + tolerance)``. The candidates are every
     framework within a relative MARGIN of the best ``|q|`` of those that certainly can, and of
     the bound; ``_flip`` then decides among them exactly as it would among all.
+
+    ``D_g`` is only summed (``lead``) for the candidates: ``q`` divides by ``approximate[g]``
+    (by ``D_g`` when that is below ``close``), within a relative LEAD_ERROR / CLOSE of it, and
+    the margin is wider by four times that. As ``|v(win, c) - v(g, c)| <= 1``, ``|q(g)| <= 1 /
+    D_g``: the frameworks are tried by ascending ``D_g``, only as far as ``|q|`` could still be
+    a candidate's: the bound, and when someone is better on ``c`` than the winner, the best
+    ``|q|`` of a raised weight, each shrunk by how far from the winner's the column's values
+    range (``ends[k]``: its lowest and highest, over all the evidence's frameworks).
     """
     if tied:
         # A framework level with the winner flips every criterion at no change: the first one
@@ -737,55 +902,82 @@ def _flips(criteria, weights, win, winner, others, leads, tied, values, evidence
         first = next(i for i, g in enumerate(others) if g in tied)
         prefix = others[: first + 1]
         return tuple(
-            _flip(c, weights[c], win[k], prefix, leads, tied, values, k)
+            _flip(c, weights[c], win[k], prefix, lead, tied, columns[k], rows)
             for k, c in enumerate(criteria)
         )
     place = {g: i for i, g in enumerate(others)}
-    divisors = array("d", repeat(math.inf, len(evidence.frameworks)))
-    for g in others:
-        divisors[evidence.row_of[g]] = leads[g]
-    by_row = evidence.frameworks
+    divisor = {g: lead(g) if approximate[g] < close else approximate[g] for g in others}
+    by_lead = sorted(others, key=divisor.__getitem__)
+    divisors = [divisor[g] for g in by_lead]
+    everyone, height = len(by_lead), len(columns[0])
+    prefixes = {}
+
+    def prefix(n):
+        """A function taking from a column the values of at least the first n by lead."""
+        n = min(everyone, max(FIRST_TRIED, 1 << (n - 1).bit_length()))
+        if n not in prefixes:
+            prefixes[n] = _picker([rows[g] for g in by_lead[:n]], height)
+        return prefixes[n]
+
     flips = []
     for k, c in enumerate(criteria):
         weight, a = weights[c], win[k]
-        q = list(map(truediv, map(sub, repeat(a), evidence.columns[columns[k]]), divisors))
         tolerance = 1e-12 * max(weight, 1.0)
-        margin = MARGIN + 4 * tolerance / weight
+        margin = MARGIN + 4 * tolerance / weight + 4 * LEAD_ERROR / CLOSE
         bound = 1 / (weight + tolerance)
-        lowest, highest = min(q), max(q)
-        certain = []
-        if lowest < 0:
-            certain.append(-lowest)
-        if highest >= bound * (1 + margin):
-            certain.append(highest)
-        cut = max(certain) * (1 - margin) if certain else bound * (1 - margin)
-        if not cut > 0 or not math.isfinite(cut):
-            flips.append(_flip(c, weight, a, others, leads, tied, values, k))
+        floor = bound * (1 - margin)  # the least |q| of a lowered weight
+        # How much worse and better than the winner anyone is on c: |v(win, c) - v(g, c)|, and
+        # so |q(g)| D_g, is at most that (roundings are monotonic).
+        worse, better = a - ends[k][0], ends[k][1] - a
+        raised = better > 0  # someone is better on c: a raised weight may flip it
+        # Beyond end, q <= worse (1 + 2**-53) / D_g < floor.
+        end = bisect_left(divisors, worse * (1 + 1e-9) / floor) if floor > 0 else everyone
+        end = max(end, min(everyone, FIRST_TRIED)) if raised else end
+        column, q, n = (), [], 0
+        while True:
+            if end > len(column):
+                column = prefix(end)(columns[k])
+            q += map(truediv, map(sub, repeat(a), islice(column, n, end)), islice(divisors, n, end))
+            n = end
+            lowest, highest = min(q, default=0.0), max(q, default=0.0)
+            certain = []
+            if lowest < 0:
+                certain.append(-lowest)
+            if highest >= bound * (1 + margin):
+                certain.append(highest)
+            cut = max(certain) * (1 - margin) if certain else floor
+            if n == everyone or not raised or not (cut > 0 and math.isfinite(cut)):
+                break
+            # Beyond the first n, -q < cut once D_g >= better (1 + 1e-9) / cut, as above; with
+            # none certain, some framework further on might be.
+            reach = better * (1 + 1e-9) / cut
+            end = bisect_left(divisors, reach) if certain else min(everyone, 2 * n)
+            if end <= n:
+                break
+        if not (cut > 0 and math.isfinite(cut)):
+            flips.append(_flip(c, weight, a, others, lead, tied, columns[k], rows))
             continue
-        rows = [
-            *compress(range(len(q)), map(le, q, repeat(-cut))),
-            *compress(range(len(q)), map(ge, q, repeat(max(cut, bound * (1 - margin))))),
+        chosen = [
+            *compress(range(n), map(le, q, repeat(-cut))),
+            *compress(range(n), map(ge, q, repeat(max(cut, floor)))),
         ]
-        candidates = sorted((by_row[i] for i in rows), key=place.__getitem__)
-        flips.append(_flip(c, weight, a, candidates, leads, tied, values, k))
+        candidates = sorted((by_lead[i] for i in chosen), key=place.__getitem__)
+        flips.append(_flip(c, weight, a, candidates, lead, tied, columns[k], rows))
     return tuple(flips)
 
 
-MARGIN = 1e-6  # relative: far wider than the rounding of q against that of the change itself
-
-
-def _flip(criterion, weight, a, others, leads, tied, values, k) -> Flip:
+def _flip(criterion, weight, a, others, lead, tied, column, rows) -> Flip:
     """Smallest change of ``criterion``'s weight that lets one of ``others`` catch up with the
-    winner, whose value on it is ``a`` (``k``: the criterion's place in ``values``' rows)."""
+    winner, whose value on it is ``a`` (``column``: everyone's, by the rows of ``rows``)."""
     best: tuple[float, str] | None = None
     for other in others:  # in ranking order, so equal changes favour the higher-ranked one
         if other in tied:
             change = 0.0
         else:
-            diff = a - values[other][k]
+            diff = a - column[rows[other]]
             if diff == 0:
                 continue
-            change = -leads[other] / diff
+            change = -lead(other) / diff
             if abs(weight + change) <= 1e-12 * max(weight, 1.0):
                 change = -weight  # "drop it to zero", up to rounding noise
             elif weight + change < 0:

@@ -11,7 +11,7 @@ includes re-weighing: the snapshot keeps the evidence of the best-ranked framewo
 """
 
 from collections.abc import Iterable, Mapping
-from itertools import groupby
+from itertools import groupby, repeat
 
 from django.db.models import F
 
@@ -199,7 +199,7 @@ def advise(answers, questions=None, version=None):
     )
     offered = must_haves_offered(questions)
     prepared = _engine_evidence(criteria, frameworks, evidence)
-    scores, strengths = prepared.scores, prepared.strengths
+    scores = prepared.scores
     recommendation = scoring.recommend(
         weights,
         prepared,
@@ -208,7 +208,7 @@ def advise(answers, questions=None, version=None):
         detail_count=TABLE_FRAMEWORKS,
         requirements=[m.requirement() for m in offered if m.option in chosen],
     )
-    pool = _pool(recommendation, [c["slug"] for c in criteria], scores, strengths)
+    pool = _pool(recommendation, [c["slug"] for c in criteria], prepared)
     explaining, failing = _claims_shown(recommendation, weights, offered, pool, scores)
     decisive = {d.criterion for d in recommendation.decisive}
     tabled = {s.framework for s in recommendation.ranking[:TABLE_FRAMEWORKS]}
@@ -266,19 +266,41 @@ def advise(answers, questions=None, version=None):
 # The engine's reading of the knowledge base: (the evidence mapping it was read from, Evidence).
 # kb.advisor_knowledge() returns the same mapping until the knowledge version changes, so this
 # process reads it once per version, not once per consultation.
-_prepared = {"source": None, "evidence": None}
+_prepared = {"source": None, "evidence": None, "rows": (None, {})}
 
 
 def _engine_evidence(criteria, frameworks, evidence):
     """The evidence as scoring.Evidence, read once per knowledge version (per process): at 1,000
-    frameworks and 600 criteria reading it takes longer than ranking on it."""
+    frameworks and 600 criteria reading it takes longer than ranking on it. Its sums start from
+    the criteria's default weights, which every answer starts from."""
     if _prepared["source"] is not evidence:
         scores, strengths = _counted(evidence)
         _prepared["evidence"] = scoring.Evidence(
-            scores, [f["slug"] for f in frameworks], [c["slug"] for c in criteria], strengths
+            scores,
+            [f["slug"] for f in frameworks],
+            [c["slug"] for c in criteria],
+            strengths,
+            weights={c["slug"]: c["default_weight"] for c in criteria},
         )
+        _prepared["rows"] = (_prepared["evidence"], {})
         _prepared["source"] = evidence
     return _prepared["evidence"]
+
+
+def _pool_row(prepared, framework, criteria):
+    """A framework's (scores, strengths) in `prepared` by criterion of `criteria` (None: unknown),
+    as a pool saves them; kept with the knowledge version's Evidence, since the same frameworks
+    are pooled again and again (at 1000x, looking a pool up took 10 ms a consultation)."""
+    owner, rows = _prepared["rows"]
+    if owner is not prepared:
+        rows = {}
+    if framework not in rows:
+        pairs = list(zip(repeat(framework), criteria))
+        rows[framework] = (
+            tuple(map(prepared.scores.get, pairs)),
+            tuple(map(prepared.strengths.get, pairs)),
+        )
+    return rows[framework]
 
 
 def _counted(evidence):
@@ -292,7 +314,7 @@ def _counted(evidence):
     )
 
 
-def _pool(recommendation, criteria, scores, strengths):
+def _pool(recommendation, criteria, prepared):
     """The evidence of the frameworks a result can be re-weighed among: the POOL_SIZE that
     scored best whatever the must-haves, and the POOL_SIZE best of those left by them."""
     totals = {s.framework: s.score for s in recommendation.ranking}
@@ -302,11 +324,12 @@ def _pool(recommendation, criteria, scores, strengths):
     ranked = [s.framework for s in recommendation.ranking[:POOL_SIZE]]
     frameworks = sorted({*best, *ranked}, key=lambda f: (-totals[f], f))
 
+    rows = [_pool_row(prepared, f, criteria) for f in frameworks]
     return schema.EvidencePool(
         frameworks=tuple(frameworks),
         criteria=tuple(criteria),
-        scores=tuple(tuple(scores.get((f, c)) for c in criteria) for f in frameworks),
-        strengths=tuple(tuple(strengths.get((f, c)) for c in criteria) for f in frameworks),
+        scores=tuple(scores for scores, _ in rows),
+        strengths=tuple(strengths for _, strengths in rows),
     )
 
 

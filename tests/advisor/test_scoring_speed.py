@@ -2,9 +2,12 @@
 (tests/advisor/reference/scoring_v3.py), on random problems: ties, unknown pairs, zero weights,
 must-haves, strengths, and evidence read once (scoring.Evidence) for many sets of weights."""
 
+import math
 import random
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from advisor import scoring
 from advisor.scoring import Evidence, Requirement, recommend
@@ -13,9 +16,9 @@ from tests.advisor.reference import scoring_v3
 CASES = 400
 
 
-def random_problem(rng):
-    frameworks = [f"f{i}" for i in range(rng.randint(1, 14))]
-    criteria = [f"c{j}" for j in range(rng.randint(1, 9))]
+def random_problem(rng, most_frameworks=14, most_criteria=9):
+    frameworks = [f"f{i}" for i in range(rng.randint(1, most_frameworks))]
+    criteria = [f"c{j}" for j in range(rng.randint(1, most_criteria))]
     grid = rng.random() < 0.6  # coarse votes: many exact ties
     clones = rng.random() < 0.2  # frameworks with the same evidence as another
     evidence, strengths = {}, {}
@@ -60,6 +63,53 @@ def test_the_fast_engine_gives_exactly_the_results_of_the_engine_before_it(seed)
         # Read once for every criterion and framework, then used for these.
         prepared = Evidence(evidence, [*frameworks, "spare"], [*weights, "other"], strengths)
         assert recommend(weights, prepared, frameworks, **given) == expected
+
+
+def nearby(rng, weights):
+    """Weights that mostly keep those given: some changed, some new, some dropped."""
+    near = {c: w for c, w in weights.items() if rng.random() < 0.9}
+    for c in rng.sample(sorted(weights), rng.randint(0, len(weights))):
+        near[c] = rng.choice([0, 1, 3, rng.uniform(0, 20), 1e6])
+    return near
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_sums_from_base_weights_are_exactly_the_sums_of_every_term(seed):
+    """Evidence read with base weights (the criteria's defaults) sums only the terms whose
+    weight differs from them: the same results, whether the weights are near the base or not."""
+    rng = random.Random(100 + seed)
+    for _ in range(CASES):
+        weights, evidence, frameworks, strengths, requirements = random_problem(rng)
+        base = weights if rng.random() < 0.2 else nearby(rng, weights)
+        prepared = Evidence(evidence, frameworks, [*weights, *base], strengths, weights=base)
+        expected = scoring_v3.recommend(
+            weights, evidence, frameworks, strengths=strengths, requirements=requirements
+        )
+        assert recommend(weights, prepared, frameworks, requirements=requirements) == expected
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_many_frameworks_close_together_give_exactly_the_results_of_the_engine_before_it(seed):
+    """Hundreds of frameworks with coarse votes: many leads within rounding of each other, flips
+    found far down the ranking, and must-haves that leave some out of TOPSIS's norms."""
+    rng = random.Random(200 + seed)
+    for _ in range(12):
+        weights, evidence, frameworks, strengths, requirements = random_problem(rng, 300, 14)
+        prepared = Evidence(evidence, frameworks, weights, strengths, weights=nearby(rng, weights))
+        expected = scoring_v3.recommend(
+            weights, evidence, frameworks, strengths=strengths, requirements=requirements
+        )
+        assert recommend(weights, prepared, frameworks, requirements=requirements) == expected
+
+
+finite = st.floats(min_value=-1e12, max_value=1e12, allow_nan=False, allow_infinity=False)
+
+
+@given(st.lists(finite), st.lists(finite, max_size=5))
+def test_exact_pieces_sum_with_anything_as_their_terms_do(terms, more):
+    pieces = scoring._exact(terms)
+    assert math.fsum([*pieces, *more]) == math.fsum([*terms, *more])
+    assert len(pieces) <= max(1, len(terms))
 
 
 def test_evidence_read_once_ranks_any_weights_and_any_of_its_frameworks():
