@@ -74,15 +74,18 @@ def compare_cells(matrix):
     urls = {
         slug: reverse("comparisons:framework-detail", args=[slug]) for slug, _ in matrix.frameworks
     }
-    wanted = {}
+    wanted, layout = {}, []  # {key: how to make it}; [(row, its key, [(cell, its key)])]
     for row in matrix.rows:
-        wanted[f"{prefix}row:{row.criterion_slug}"] = lambda row=row: heading.render({"row": row})
+        row_key = f"{prefix}row:{row.criterion_slug}"
+        wanted[row_key] = lambda row=row: heading.render({"row": row})
+        cells = []
         for cell in row.cells:
-            wanted[f"{prefix}cell:{cell.framework_slug}:{row.criterion_slug}"] = (
-                lambda cell=cell, row=row: compare_cell(
-                    cell, row.criterion_slug, urls[cell.framework_slug]
-                )
+            key = f"{prefix}cell:{cell.framework_slug}:{row.criterion_slug}"
+            wanted[key] = lambda cell=cell, row=row: compare_cell(
+                cell, row.criterion_slug, urls[cell.framework_slug]
             )
+            cells.append((cell, key))
+        layout.append((row, row_key, cells))
     cache = fragment_cache()
     found = cache.get_many(list(wanted))
     made = {key: make() for key, make in wanted.items() if key not in found}
@@ -90,13 +93,6 @@ def compare_cells(matrix):
         cache.set_many(made, TIMEOUT)
         found.update(made)
     return [
-        (
-            row,
-            mark_safe(found[f"{prefix}row:{row.criterion_slug}"]),
-            [
-                (cell, mark_safe(found[f"{prefix}cell:{cell.framework_slug}:{row.criterion_slug}"]))
-                for cell in row.cells
-            ],
-        )
-        for row in matrix.rows
+        (row, mark_safe(found[row_key]), [(cell, mark_safe(found[key])) for cell, key in cells])
+        for row, row_key, cells in layout
     ]
