@@ -188,3 +188,35 @@ def test_uncached_pages_are_gzipped_by_the_middleware(client, db):
     response = client.get("/claims/?q=flask", headers={"accept-encoding": "gzip"})  # never stored
     assert response.status_code == 200
     assert response["Content-Encoding"] == "gzip"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_postgresql_reads_the_version_through_a_prepared_statement():
+    """What every page-cache hit asks, prepared once per connection; prepared again on a new
+    connection, or when the server has dropped it; counted as a query wherever queries are."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    connection.ensure_connection()
+    first = current_version()
+    assert connection.connection in cache._prepared_on
+    bump_version()
+    assert current_version() == first + 1  # the prepared statement reads the row afresh
+
+    with connection.cursor() as cursor:  # the server forgets it (a pooler, a DISCARD ALL)
+        cursor.execute(f"DEALLOCATE {cache.PREPARED_NAME.decode()}")
+    assert current_version() == first + 1
+    assert connection.connection not in cache._prepared_on
+    assert current_version() == first + 1
+    assert connection.connection in cache._prepared_on
+
+    connection.close()
+    connection.ensure_connection()
+    assert current_version() == first + 1
+    assert connection.connection in cache._prepared_on
+
+    with CaptureQueriesContext(connection) as queries:
+        assert current_version() == first + 1
+    assert [q["sql"] for q in queries.captured_queries] == [cache.VERSION_SQL]
