@@ -527,9 +527,11 @@ def report(runs, duration, connections):
         "",
         "## In-process, one request at a time (page cache off)",
         "",
-        f"Each page asked for with {IN_PROCESS_PATHS} different queries: `cold` is the first "
-        "request with every cache empty; `median` and `max` over the rest (claim cards and "
-        "aggregates reused); SQL is the median's share.",
+        f"Each page asked for with {IN_PROCESS_PATHS} different queries: `cold` is the slowest "
+        "first request of an ordering with every cache empty (the explorer's order of every "
+        "public claim is kept per ordering and knowledge version); `median` and `max` over all "
+        "of them once those are kept (claim cards and aggregates reused); SQL is the median's "
+        "share.",
         "",
         "| page | scale | cold ms | median ms | max ms | SQL ms | kB |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: |",

@@ -137,15 +137,19 @@ class ClaimFilter(django_filters.FilterSet):
     class Meta:
         form = ClaimFilterForm
 
-    def narrows(self):
-        """Whether a filter (not only an ordering) leaves out some public claims."""
+    def narrowing(self):
+        """The names of the filters (not the ordering) that leave out some public claims."""
 
         def chosen(value):  # a checkbox list left blank cleans to an empty queryset
             if isinstance(value, QuerySet):
                 return not value.query.is_empty()
             return value not in django_filters.constants.EMPTY_VALUES
 
-        return any(chosen(v) for name, v in self.form.cleaned_data.items() if name != "ordering")
+        return {n for n, v in self.form.cleaned_data.items() if n != "ordering" and chosen(v)}
+
+    def ordered(self, queryset):
+        """`queryset` in the chosen ordering, with no filter applied."""
+        return self.filters["ordering"].filter(queryset, self.form.cleaned_data.get("ordering"))
 
     def filter_text(self, queryset, name, value):
         for word in value.split()[:MAX_SEARCH_WORDS]:

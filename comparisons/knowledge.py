@@ -9,7 +9,7 @@ editor's change is visible on the next request.
 
 from array import array
 from dataclasses import dataclass, field
-from itertools import groupby
+from itertools import compress, groupby
 
 from django.db.models import (
     Case,
@@ -49,14 +49,37 @@ def public_claims():
     return Claim.objects.published().select_related("framework", "criterion")
 
 
+# Each verdict as one byte, for the verdicts kept with the explorer's order (0: none).
+VERDICT_CODES = {verdict.value: code for code, verdict in enumerate(evidence.Verdict, start=1)}
+
+
 def public_claim_order(claims, ordering):
-    """The ids of `claims` (every public claim, in the explorer's `ordering`) as kept for the
-    knowledge version: the unfiltered explorer pages through this list, so page 500 costs what
-    page 1 does and its count is exact, whatever the size of the knowledge base. One query
-    when not kept yet; an array of 8-byte ids (4 MB for 500,000 claims)."""
-    return cached(
-        f"explorer-order:{ordering}", lambda: array("q", claims.values_list("pk", flat=True))
-    )
+    """(ids, verdicts) of `claims` (every public claim, in the explorer's `ordering`) as kept for
+    the knowledge version: the ids an array of 8-byte integers (4 MB for 500,000 claims), the
+    verdicts one byte each in the same order (VERDICT_CODES). The explorer pages through this
+    when no filter but the verdict narrows, so page 500 costs what page 1 does and its count is
+    exact, whatever the size of the knowledge base. One query when not kept yet."""
+
+    def build():
+        ids, verdicts = array("q"), bytearray()
+        rows = claims.with_verdict_annotated().values_list("pk", "evidence_verdict")
+        for pk, verdict in rows.iterator(chunk_size=10_000):
+            ids.append(pk)
+            verdicts.append(VERDICT_CODES[verdict])
+        return ids, bytes(verdicts)
+
+    return cached(f"explorer-order-and-verdicts:{ordering}", build)
+
+
+def with_verdicts(order, verdicts):
+    """The ids of `order` (from public_claim_order()) whose verdict is one of `verdicts`, in
+    order: a pass in C over the kept bytes (a few ms for 500,000 claims), not a query."""
+    ids, codes = order
+    if not verdicts:
+        return ids
+    wanted = {VERDICT_CODES[verdict] for verdict in verdicts}
+    keep = bytes(code in wanted for code in range(256))
+    return array("q", compress(ids, codes.translate(keep)))
 
 
 def public_claims_by_id(ids):

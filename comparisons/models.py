@@ -334,14 +334,16 @@ class ClaimQuerySet(models.QuerySet):
             contradiction_reliability=Coalesce(F("evidence_summary__contradiction_reliability"), 0),
         )
 
+    def with_verdict_annotated(self):
+        """Annotate `evidence_verdict`: each claim's verdict (derived, or an editor's override)."""
+        annotated = "support_reliability" in self.query.annotations
+        return (self if annotated else self.with_evidence()).annotate(
+            evidence_verdict=evidence.verdict_expression()
+        )
+
     def with_verdict(self, *verdicts):
         """Claims whose verdict (derived, or an editor's override) is one of `verdicts`."""
-        annotated = "support_reliability" in self.query.annotations
-        return (
-            (self if annotated else self.with_evidence())
-            .annotate(evidence_verdict=evidence.verdict_expression())
-            .filter(evidence_verdict__in=verdicts)
-        )
+        return self.with_verdict_annotated().filter(evidence_verdict__in=verdicts)
 
     def due_for_review(self, today=None):
         """Claims an editor should check again (see comparisons.review): never reviewed, past

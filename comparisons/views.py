@@ -25,6 +25,7 @@ from .knowledge import (
     public_claims_by_id,
     published_frameworks_with_counts,
     strong_and_weak,
+    with_verdicts,
 )
 from .models import Criterion, Framework
 from .pagination import BoundedPaginator
@@ -189,9 +190,12 @@ def claim_list(request):
 
     requested = request.GET.get("page") or 1
     ordering = filterset.form.cleaned_data.get("ordering")
-    in_order = not filterset.narrows()
-    if in_order:  # every public claim: paged through the order kept for the version
-        claims = public_claim_order(claims, ",".join(ordering or []))
+    # Every public claim, or those of some verdicts, in one of the few orderings offered (not a
+    # list of them: each ordering kept is a query over every claim): the order kept per version.
+    in_order = filterset.narrowing() <= {"verdict"} and len(ordering or []) <= 1
+    if in_order:
+        order = public_claim_order(filterset.ordered(public_claims()), "".join(ordering or []))
+        claims = with_verdicts(order, filterset.form.cleaned_data.get("verdict"))
     paginator = BoundedPaginator(claims, CLAIMS_PER_PAGE, requested)
     context = {
         "filterset": filterset,

@@ -273,6 +273,81 @@ def test_the_unfiltered_explorer_pages_through_the_order_kept_for_the_version(
     assert retracted.pk not in listed_ids(response)
 
 
+def test_a_list_of_orderings_is_served_from_the_database_and_keeps_nothing(
+    client, eighty_claims, monkeypatch
+):
+    """Orderings can be combined (as the API documents), but only single ones are kept per
+    version: a visitor cannot make the site keep an order of every claim per combination."""
+    from comparisons import views
+
+    ordering = "-framework,score"
+    filtered = listed_ids(client.get(f"{EVERY_SCORE}&ordering={ordering}&page=2"))
+
+    def kept(*args):
+        raise AssertionError("an order was kept for a list of orderings")
+
+    monkeypatch.setattr(views, "public_claim_order", kept)
+    response = client.get(f"{CLAIMS}?ordering={ordering}&page=2")
+    assert response.status_code == 200
+    assert listed_ids(response) == filtered and len(filtered) == 25
+
+
+@pytest.fixture
+def claims_of_every_verdict(db):
+    """60 public claims: supported, contested (comparable sources disagree), refuted (only
+    contradicted) and overridden by an editor, in turns, on two frameworks."""
+    frameworks, criterion = [make_framework(), make_framework()], make_criterion()
+    strong, fair = make_source(reliability=5), make_source(reliability=4)
+    for n in range(60):
+        kind = n % 4
+        claim = make_claim(
+            frameworks[n % 2], criterion, strong if kind != 2 else fair, score=n % 5 - 2,
+            stance="contradicts" if kind == 2 else "supports", statement=f"Claim {n}",
+            verdict_override="refuted" if kind == 3 else "",
+            verdict_override_reason="An editor read it again." if kind == 3 else "",
+        )  # fmt: skip
+        if kind == 1:
+            Citation.objects.create(claim=claim, source=fair, excerpt="No.", stance="contradicts")
+
+
+@pytest.mark.parametrize("verdicts", [["contested"], ["refuted"], ["supported", "refuted"]])
+@pytest.mark.parametrize("ordering", ["", "-score", "framework"])
+def test_a_verdict_alone_pages_through_the_verdicts_kept_with_the_order(
+    client, claims_of_every_verdict, monkeypatch, settings, verdicts, ordering
+):
+    """The same pages as when the database filters on the verdict, in two queries a page; an
+    editor's override is in the next page asked for."""
+    from comparisons import pagination
+    from comparisons.cache import bump_version
+
+    monkeypatch.setattr(pagination, "LOOK_AHEAD", 1)
+    chosen = "".join(f"&verdict={v}" for v in verdicts)
+    query = f"{CLAIMS}?ordering={ordering}{chosen}"
+    kept, in_sql = [], []
+    for n in (1, 2, 3):
+        pages = client.get(f"{query}&page={n}"), client.get(f"{query}&score_min=-2&page={n}")
+        assert pages[0].status_code == pages[1].status_code
+        if pages[0].status_code == 200:
+            kept.append(listed_ids(pages[0]))
+            in_sql.append(listed_ids(pages[1]))
+    assert kept == in_sql and len(kept) >= 1
+    shown = Claim.objects.filter(pk__in=sum(kept, []))
+    assert {claim.assessment.verdict for claim in shown} == set(verdicts)
+    assert len(shown) == Claim.objects.with_verdict(*verdicts).count()
+
+    settings.PAGE_CACHE = False
+    with CaptureQueriesContext(connection) as queries:
+        client.get(f"{query}&page={len(kept)}")
+    assert len(queries) == 2  # the version, the claims shown
+
+    changed = Claim.objects.get(pk=kept[0][0])
+    changed.verdict_override = "contested" if verdicts != ["contested"] else "supported"
+    changed.verdict_override_reason = "Read again."
+    changed.save()
+    bump_version()
+    assert changed.pk not in listed_ids(client.get(query))
+
+
 def test_pages_stop_at_the_deepest_one_shown(client, eighty_claims, monkeypatch):
     from comparisons import pagination
 
