@@ -11,6 +11,7 @@ from array import array
 from dataclasses import dataclass, field
 from itertools import compress, groupby
 
+from django.db import connections
 from django.db.models import (
     Case,
     Count,
@@ -63,9 +64,16 @@ def public_claim_order(claims, ordering):
     def build():
         ids, verdicts = array("q"), bytearray()
         rows = claims.with_verdict_annotated().values_list("pk", "evidence_verdict")
-        for pk, verdict in rows.iterator(chunk_size=10_000):
-            ids.append(pk)
-            verdicts.append(VERDICT_CODES[verdict])
+        sql, params = rows.query.sql_with_params()
+        # Read in chunks, but not through a server-side cursor (as .iterator() would on
+        # PostgreSQL): planned to return its first rows fast, the query took 3 s at 1000x, not
+        # the 0.7 s of the plan that returns them all.
+        with connections[rows.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            while chunk := cursor.fetchmany(10_000):
+                for pk, verdict in chunk:
+                    ids.append(pk)
+                    verdicts.append(VERDICT_CODES[verdict])
         return ids, bytes(verdicts)
 
     return cached(f"explorer-order-and-verdicts:{ordering}", build)
