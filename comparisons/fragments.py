@@ -51,6 +51,18 @@ def claim_cards(claims, *, show_context=False):
     return [mark_safe(cards[claim.pk]) for claim in claims]
 
 
+def kept(name, build):
+    """`build()`, kept under `name` in the fragment cache for the knowledge version (and day):
+    for a part of a page that depends on nothing but the knowledge base and the object shown."""
+    key = f"{key_prefix()}{name}"
+    cache = fragment_cache()
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, TIMEOUT)
+    return value
+
+
 def drawn(template_name, **context):
     """A Jinja2 template (templates/jinja2/, see config/jinja2.py) drawn to safe HTML: for the
     parts of a page that loop over hundreds of items, which Django's templates draw slowly."""

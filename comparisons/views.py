@@ -12,9 +12,10 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
 from . import exports
+from .factcheck import claim_reviews
 from .filters import ClaimFilter
 from .forms import CompareForm
-from .fragments import claim_cards, compare_rows, drawn
+from .fragments import claim_cards, compare_rows, drawn, kept
 from .knowledge import (
     build_compare_matrix,
     criteria_with_counts,
@@ -101,11 +102,29 @@ class FrameworkDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["groups"] = groups = framework_claim_groups(self.object)
-        context["sections"] = with_cards(group for group in groups if group.claims)
-        context["evidence"] = drawn("comparisons/framework_evidence.html", **context)
-        context["strongest"], context["weakest"] = strong_and_weak(groups)
+        framework = self.object
+        context.update(kept(f"framework-page:{framework.pk}", lambda: framework_page(framework)))
         return context
+
+
+def framework_page(framework):
+    """What a framework's page shows of the knowledge base: its evidence by criterion (drawn),
+    the criteria where it is strongest and weakest, and the fact-check reviews of the claims
+    shown. The same for every visitor: kept per knowledge version (see fragments.kept)."""
+    groups = framework_claim_groups(framework)
+    sections = with_cards(group for group in groups if group.claims)
+    strongest, weakest = strong_and_weak(groups)
+    return {
+        "evidence": drawn(
+            "comparisons/framework_evidence.html",
+            framework=framework,
+            groups=groups,
+            sections=sections,
+        ),
+        "strongest": strongest,
+        "weakest": weakest,
+        "reviews": claim_reviews(claim for group, _ in sections for claim in group.claims),
+    }
 
 
 class CriterionDetailView(DetailView):
