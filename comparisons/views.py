@@ -140,12 +140,29 @@ class CriterionDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["groups"] = groups = criterion_claim_groups(self.object)
-        context["sections"] = with_cards(group for group in groups if group.claims)
-        context["others"] = [g for g in groups if g.evidence and not g.claims]
-        context["unknown"] = [g for g in groups if not g.evidence]
-        context["evidence"] = drawn("comparisons/criterion_evidence.html", **context)
+        criterion = self.object
+        context.update(kept(f"criterion-page:{criterion.pk}", lambda: criterion_page(criterion)))
         return context
+
+
+def criterion_page(criterion):
+    """What a criterion's page shows of the knowledge base, kept per knowledge version like a
+    framework page's: the evidence of each framework (drawn), the frameworks without any (name
+    and address) and the fact-check reviews of the claims shown."""
+    groups = criterion_claim_groups(criterion)
+    sections = with_cards(group for group in groups if group.claims)
+    return {
+        "evidence": drawn(
+            "comparisons/criterion_evidence.html",
+            criterion=criterion,
+            sections=sections,
+            others=[g for g in groups if g.evidence and not g.claims],
+        ),
+        "unknown": [
+            (g.framework.name, g.framework.get_absolute_url()) for g in groups if not g.evidence
+        ],
+        "reviews": claim_reviews(claim for group, _ in sections for claim in group.claims),
+    }
 
 
 def with_cards(groups):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from comparisons import cache
-from comparisons.knowledge import framework_claim_groups
+from comparisons.knowledge import criterion_claim_groups, framework_claim_groups
 from comparisons.models import Citation, Claim, Criterion, Framework
 from tests.factories import (
     make_claim,
@@ -177,7 +177,7 @@ def test_criterion_page_shows_the_definition_and_every_framework_side_by_side(
     html = response.content.decode()
     criterion = Criterion.objects.get(slug="learning-curve")
     assert criterion.definition in html
-    groups = response.context["groups"]
+    groups = criterion_claim_groups(criterion)  # what the page drew, kept for the version
     assert {g.framework.slug for g in groups} == {"flask", "django"}
     for group in groups:
         assert group.evidence is not None
@@ -397,11 +397,11 @@ def test_big_pages_show_claims_for_their_first_groups_and_link_the_rest(
             assert f"?framework=django&amp;criterion={group.criterion.slug}" in html
 
     response = client.get(reverse("comparisons:criterion-detail", args=["learning-curve"]))
-    groups = response.context["groups"]
+    groups = criterion_claim_groups(Criterion.objects.get(slug="learning-curve"))
     scores = [g.evidence.score for g in groups if g.evidence and g.evidence.has_score]
     assert scores == sorted(scores, reverse=True), "the best scored framework first"
     assert [bool(g.claims) for g in groups][:1] == [True]
-    others = response.context["others"]
+    others = [g for g in groups if g.evidence and not g.claims]
     assert others and not any(g.claims for g in others)
     html = response.content.decode()
     assert "More frameworks with evidence" in html
@@ -421,21 +421,24 @@ def test_a_pair_whose_claims_all_count_for_nothing_says_so(client, db):
         assert counts in client.get(page).content.decode()
 
 
-def test_a_framework_pages_evidence_is_drawn_once_per_knowledge_version(client, db, settings):
-    """Rendered afresh (a junk parameter defeats the page cache), the page reads only the
-    version and the framework; an editor's change is on the next page asked for."""
+@pytest.mark.parametrize("page", ["framework-detail", "criterion-detail"])
+def test_a_pages_evidence_is_drawn_once_per_knowledge_version(client, db, settings, page):
+    """Rendered afresh (a junk parameter defeats the page cache), a framework's or criterion's
+    page reads only the version and its object; an editor's change is on the next page."""
     from comparisons.cache import bump_version
 
-    framework, criterion = make_framework(slug="solo"), make_criterion()
+    framework, criterion = make_framework(slug="solo"), make_criterion(slug="speed")
+    make_framework(slug="silent")  # no evidence on the criterion: listed as unknown
     make_claim(framework, criterion, statement="First statement.", score=-2)
     settings.PAGE_CACHE = False
-    url = reverse("comparisons:framework-detail", args=["solo"])
+    url = reverse(f"comparisons:{page}", args=["solo" if page == "framework-detail" else "speed"])
     cache.clear()
     cold = count_queries(client, url)
     with CaptureQueriesContext(connection) as queries:
         html = client.get(f"{url}?junk=1").content.decode()
-    assert len(queries) == 2 < cold  # the version, the framework
-    assert "First statement." in html and "Where it is weak" in html
+    assert len(queries) == 2 < cold  # the version, the framework or criterion
+    assert "First statement." in html
+    assert ("Where it is weak" if page == "framework-detail" else "/frameworks/silent/") in html
 
     make_claim(framework, criterion, statement="Second statement.", score=2)
     bump_version()
