@@ -108,6 +108,17 @@ def citations_with_sources():
     )
 
 
+def published_frameworks():
+    """The published frameworks, by name, as the compare page lists them: read once per
+    knowledge version (and kept by this process, see cache.cached())."""
+    return cached("published-frameworks", lambda: list(Framework.objects.published()))
+
+
+def all_criteria():
+    """Every criterion, in display order: read once per knowledge version."""
+    return cached("criteria", lambda: list(Criterion.objects.all()))
+
+
 def public_claim_counts(version=None):
     """{"framework": {id: n}, "criterion": {id: n}}: how many public claims each has, cached
     (two grouped counts over every public claim, once per knowledge version)."""

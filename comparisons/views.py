@@ -17,6 +17,7 @@ from .filters import ClaimFilter
 from .forms import CompareForm
 from .fragments import claim_cards, compare_rows, drawn, kept
 from .knowledge import (
+    all_criteria,
     build_compare_matrix,
     criteria_with_counts,
     criterion_claim_groups,
@@ -24,6 +25,7 @@ from .knowledge import (
     public_claim_order,
     public_claims,
     public_claims_by_id,
+    published_frameworks,
     published_frameworks_with_counts,
     strong_and_weak,
     with_verdicts,
@@ -179,7 +181,7 @@ def compare(request):
     The bare page shows the picker (200); a selection that cannot be compared shows the picker
     with its errors (400).
     """
-    frameworks = list(Framework.objects.published())
+    frameworks = published_frameworks()
     submitted = any(name in request.GET for name in CompareForm.base_fields)
     form = CompareForm(request.GET if submitted else None, frameworks=frameworks)
     context = {"form": form, "matrix": None, "enough_frameworks": len(frameworks) >= 2}
@@ -189,11 +191,9 @@ def compare(request):
         return render(request, "comparisons/compare.html", context, status=400)
 
     category = form.cleaned_data["category"]
-    criteria = Criterion.objects.all()
-    if category:
-        criteria = criteria.filter(category=category)
+    criteria = [c for c in all_criteria() if not category or c.category == category]
     chosen = form.cleaned_data["frameworks"]
-    context["matrix"] = matrix = build_compare_matrix(chosen, list(criteria))
+    context["matrix"] = matrix = build_compare_matrix(chosen, criteria)
     context["rows"] = compare_rows(matrix)
     context["category_label"] = dict(Criterion.Category.choices).get(category, "")
     context["chosen"] = chosen

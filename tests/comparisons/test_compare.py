@@ -187,3 +187,20 @@ def test_unpublishing_a_framework_removes_it_from_the_picker(client, starting_co
     html = client.get(COMPARE).content.decode()
     assert 'value="flask"' not in html
     assert client.get(f"{COMPARE}?frameworks=flask,django").status_code == 400
+
+
+def test_a_compare_page_rendered_again_reads_only_the_version(client, db, settings):
+    """The frameworks picked from, the criteria and the columns are read once per knowledge
+    version: a page the page cache cannot answer costs one query once they are."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    criterion = make_criterion(category=Criterion.Category.CAPABILITIES)
+    make_claim(make_framework(slug="a"), criterion)
+    make_framework(slug="b")
+    settings.PAGE_CACHE = False
+    client.get(f"{COMPARE}?frameworks=a,b")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{COMPARE}?frameworks=b,a&category=capabilities")
+    assert response.status_code == 200
+    assert len(queries) == 1  # the version
