@@ -14,7 +14,14 @@ from comparisons.knowledge import QUESTIONED_VERDICTS, strength_label
 
 from . import scoring
 from .schema import Snapshot
-from .services import DECISIVE_COUNT, TABLE_FRAMEWORKS, WEIGHT_CEILING, WEIGHT_FLOOR, rerun_data
+from .services import (
+    DECISIVE_COUNT,
+    RANKINGS_SHOWN,
+    TABLE_FRAMEWORKS,
+    WEIGHT_CEILING,
+    WEIGHT_FLOOR,
+    rerun_data,
+)
 
 CHART_WIDTH, CHART_LABEL, CHART_BAR, CHART_ROW, CHART_BAR_HEIGHT = 720, 150, 400, 34, 22
 REASONS = 3  # the reasons shown first: the criteria that gave the winner most of its lead
@@ -22,7 +29,6 @@ CLAIMS_PER_REASON = 2  # the claims shown under each reason; the others are fold
 FLIPS_SHOWN = 3  # the smallest changes that would change the answer, shown before the rest
 EXCLUDED_SHOWN = 10  # excluded frameworks shown with their claim (the best they would have been)
 NAMES_SHOWN = 10  # frameworks named in a sentence, before "and N others"
-RANKINGS_SHOWN = 10  # places of the two methods' rankings shown side by side
 
 METHODS = {
     "1": "Method 1 (before December 2026): every public claim counted alike, whatever its "

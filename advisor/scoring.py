@@ -253,7 +253,8 @@ class MethodRank(_Snapshot):
 
 @dataclass(frozen=True)
 class MethodCheck(_Snapshot):
-    """The same frameworks ranked by a second method, and whether both put the same one first."""
+    """The same frameworks ranked by a second method, and whether both put the same one first.
+    ``ranking`` lists the first places (``recommend()``'s ``check_count``; all by default)."""
 
     method: str
     ranking: tuple[MethodRank, ...]
@@ -486,10 +487,11 @@ def _divisor(sum_of_squares):
     return norm if norm > 0 else math.inf
 
 
-def _closeness(coded, shares, rows, outside=()):
-    """TOPSIS closeness of each of ``rows`` (of ``coded``, a _Columns), ``shares`` being
-    ``w_c / W`` by column (0: not weighted, which makes each of the column's terms 0). The norms
-    and the ideals are over ``rows`` alone: ``outside`` are the other rows of ``coded``."""
+def _distances(coded, shares, outside=()):
+    """TOPSIS's squared distance to the ideal and to the anti-ideal of each distinct value of
+    ``coded`` (a _Columns; laid out as its ``flat``), ``shares`` being ``w_c / W`` by column (0:
+    not weighted, which makes each of the column's terms 0). The norms and the ideals are over
+    every row of ``coded`` but ``outside``."""
     if outside:
         divisors, lowest, highest = coded.without(outside, shares)
         ratios = map(truediv, coded.flat, coded.spread(divisors))
@@ -502,11 +504,18 @@ def _closeness(coded, shares, rows, outside=()):
     anti_ideal = map(mul, shares, map(truediv, lowest, divisors))
     to_ideal = array("d", map(pow, map(sub, weighted, coded.spread(ideal)), repeat(2)))
     to_anti_ideal = array("d", map(pow, map(sub, weighted, coded.spread(anti_ideal)), repeat(2)))
+    return to_ideal, to_anti_ideal
+
+
+def _closeness(coded, distances, rows, total=math.fsum):
+    """TOPSIS closeness of each of ``rows`` of ``coded``, from its ``_distances()``: each row's
+    squared distances summed by ``total`` (``sum`` for a rough value, see ``_contenders``)."""
+    to_ideal, to_anti_ideal = distances
     closeness = []
     for row in rows:
         take = coded.rows[row]
-        plus = math.sqrt(math.fsum(take(to_ideal)))
-        minus = math.sqrt(math.fsum(take(to_anti_ideal)))
+        plus = math.sqrt(total(take(to_ideal)))
+        minus = math.sqrt(total(take(to_anti_ideal)))
         both = plus + minus
         closeness.append(minus / both if both > 0 else 0.5)
     return closeness
@@ -520,6 +529,7 @@ def recommend(
     detail_count: int | None = None,
     strengths: Mapping[tuple[str, str], float] | None = None,
     requirements: Sequence[Requirement] = (),
+    check_count: int | None = None,
 ) -> Recommendation:
     """Rank ``frameworks`` for the visitor's ``weights``; see the module docstring.
 
@@ -530,9 +540,10 @@ def recommend(
     excluded from the ranking. Per-criterion contributions and unknown criteria are listed for the
     ``detail_count`` best-ranked frameworks (all when None): with many frameworks they are most of
     the result, and nobody reads them all. Scores, bands and coverage are given for every
-    framework.
+    framework. The TOPSIS check ranks every framework but lists the ``check_count`` it puts first
+    (all when None), each as it is in the whole ranking: only those are summed exactly.
     """
-    weights = _validate(weights, frameworks, decisive_count)
+    weights = _validate(weights, frameworks, decisive_count, check_count)
     requirements = _validate_requirements(requirements)
     criteria = sorted(c for c, w in weights.items() if w > 0)
     if not isinstance(evidence, Evidence):
@@ -660,7 +671,7 @@ def recommend(
         settling=_settling(
             criteria, weights, trust_of(winner), trust_of(runner_up) if runner_up else None
         ),
-        check=_topsis_check(evidence, by_column, total, order, rows, ranks),
+        check=_topsis_check(evidence, by_column, total, order, rows, ranks, check_count),
         **must_haves,
     )
 
@@ -721,24 +732,49 @@ def topsis_closeness(
     if not values or total <= 0:
         return dict.fromkeys(values, 0.5)
     coded = _Columns([[row[c] for row in values.values()] for c in criteria], len(values))
-    shares = [weights[c] / total for c in criteria]
-    return dict(zip(values, _closeness(coded, shares, range(len(values))), strict=True))
+    distances = _distances(coded, [weights[c] / total for c in criteria])
+    return dict(zip(values, _closeness(coded, distances, range(len(values))), strict=True))
 
 
-def _topsis_check(evidence, weights, total, order, rows, ranks):
+def _topsis_check(evidence, weights, total, order, rows, ranks, count):
     ranked = [rows[f] for f in order]
     chosen = set(ranked)
     outside = [r for r in range(len(evidence.frameworks)) if r not in chosen]
-    shares = [weight / total for weight in weights]
-    closeness = dict(zip(order, _closeness(evidence.topsis, shares, ranked, outside), strict=True))
+    coded = evidence.topsis
+    distances = _distances(coded, [weight / total for weight in weights], outside)
+    listed = _contenders(order, ranked, coded, distances, count)
+    closeness = dict(
+        zip(listed, _closeness(coded, distances, [rows[f] for f in listed]), strict=True)
+    )
     topsis_ranks = _ranks(closeness)
     ranking = tuple(
         MethodRank(f, closeness[f], topsis_ranks[f])
-        for f in sorted(order, key=lambda f: (topsis_ranks[f], f))
+        for f in sorted(listed, key=lambda f: (topsis_ranks[f], f))[:count]
     )
     first_by_sum = {f for f in order if ranks[f] == 1}
-    first_by_topsis = {f for f in order if topsis_ranks[f] == 1}
+    first_by_topsis = {f for f in listed if topsis_ranks[f] == 1}
     return MethodCheck(TOPSIS, ranking, agrees=bool(first_by_sum & first_by_topsis))
+
+
+# Closeness with its squared distances summed by sum() is within 1e-12 of math.fsum's: each sum
+# of terms >= 0 within a relative 2**-53 per term (1e-13 for a thousand criteria), a square root
+# halving that, and C(f) in [0, 1] moving by at most three times it. ROUGH is far wider than
+# twice that, the most by which the count-th highest of either can differ from the other's.
+ROUGH = 1e-9
+
+
+def _contenders(order, ranked, coded, distances, count):
+    """Those of ``order`` (by the rows ``ranked``) that may be among the first ``count`` by
+    TOPSIS (every one when None), found without summing every framework's distances exactly:
+    those whose rough closeness (``sum``) is at least the count-th highest less EPSILON and
+    ROUGH. That takes in every framework within EPSILON of the count-th closest, and so every
+    framework more than EPSILON closer than one of those: ranked among the contenders alone,
+    the first ``count`` have their ranks among all, and the others rank lower."""
+    if count is None or count >= len(order):
+        return order
+    rough = _closeness(coded, distances, ranked, total=sum)
+    cut = sorted(rough, reverse=True)[count - 1] - EPSILON - ROUGH
+    return [f for f, c in zip(order, rough, strict=True) if c >= cut]
 
 
 def _validate_requirements(requirements: Sequence[Requirement]) -> tuple[Requirement, ...]:
@@ -796,7 +832,10 @@ def _message(
 
 
 def _validate(
-    weights: Mapping[str, float], frameworks: Sequence[str], decisive_count: int
+    weights: Mapping[str, float],
+    frameworks: Sequence[str],
+    decisive_count: int,
+    check_count: int | None,
 ) -> dict[str, float]:
     if isinstance(frameworks, str):
         raise TypeError("frameworks must be a sequence of slugs, not a single string")
@@ -804,6 +843,8 @@ def _validate(
         raise ValueError(f"frameworks contains duplicate slugs: {list(frameworks)!r}")
     if decisive_count < 0:
         raise ValueError(f"decisive_count must be >= 0, got {decisive_count!r}")
+    if check_count is not None and check_count < 1:  # the check's winner is its first
+        raise ValueError(f"check_count must be >= 1 or None, got {check_count!r}")
     return _clean_weights(weights)
 
 

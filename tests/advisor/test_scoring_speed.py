@@ -2,6 +2,7 @@
 (tests/advisor/reference/scoring_v3.py), on random problems: ties, unknown pairs, zero weights,
 must-haves, strengths, and evidence read once (scoring.Evidence) for many sets of weights."""
 
+import dataclasses
 import math
 import random
 
@@ -100,6 +101,53 @@ def test_many_frameworks_close_together_give_exactly_the_results_of_the_engine_b
             weights, evidence, frameworks, strengths=strengths, requirements=requirements
         )
         assert recommend(weights, prepared, frameworks, requirements=requirements) == expected
+
+
+def nudged(rng, evidence):
+    """The evidence with some values moved by a hair: closeness tied within EPSILON, not equal."""
+    return {
+        pair: min(2.0, max(-2.0, e + rng.choice([0.0, 0.0, 1e-12, -1e-12])))
+        for pair, e in evidence.items()
+    }
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_short_check_lists_exactly_the_first_places_of_the_whole_one(seed):
+    """With check_count, only the frameworks that may be listed are summed exactly: the check
+    lists the first places of the whole TOPSIS ranking, with the same closeness and ranks (ties
+    across the cut included), and the same agreement; the rest of the result is unchanged."""
+    rng = random.Random(300 + seed)
+    for _ in range(CASES // 4):
+        weights, evidence, frameworks, strengths, requirements = random_problem(rng, 60, 9)
+        if rng.random() < 0.5:
+            evidence = nudged(rng, evidence)
+        given = dict(strengths=strengths, requirements=requirements)
+        whole = recommend(weights, evidence, frameworks, **given)
+        count = rng.randint(1, len(frameworks) + 1)
+        short = recommend(weights, evidence, frameworks, check_count=count, **given)
+        if whole.check is None:
+            assert short == whole
+            continue
+        first = dataclasses.replace(whole.check, ranking=whole.check.ranking[:count])
+        assert short == dataclasses.replace(whole, check=first)
+
+
+def test_a_short_check_keeps_a_framework_tied_within_epsilon_with_the_last_place_listed():
+    """ "a" is less than EPSILON from "top" by closeness: both rank first, and "a" comes first by
+    its slug, so a check of one place lists "a", as the whole check does."""
+    evidence = {("top", "c1"): 1.0, ("top", "c2"): 1.0, ("a", "c1"): 1.0 - 2e-9, ("a", "c2"): 1.0}
+    evidence.update({("low", "c1"): -1.0, ("low", "c2"): 0.0})
+    weights, frameworks = {"c1": 1, "c2": 1}, ["top", "a", "low"]
+    whole = recommend(weights, evidence, frameworks).check
+    assert [(r.framework, r.rank) for r in whole.ranking] == [("a", 1), ("top", 1), ("low", 3)]
+    assert 0 < whole.ranking[1].value - whole.ranking[0].value < scoring.EPSILON
+    short = recommend(weights, evidence, frameworks, check_count=1).check
+    assert short.ranking == whole.ranking[:1] and short.agrees == whole.agrees
+
+
+def test_a_check_lists_at_least_its_winner():
+    with pytest.raises(ValueError, match="check_count"):
+        recommend({"c": 1}, {("a", "c"): 1.0}, ["a"], check_count=0)
 
 
 finite = st.floats(min_value=-1e12, max_value=1e12, allow_nan=False, allow_infinity=False)

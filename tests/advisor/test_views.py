@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
+from advisor import services
 from advisor.models import Consultation, Option, OptionWeight, Question
 from comparisons.cache import bump_version
 from comparisons.models import Citation, Claim, Criterion, Framework, Source
@@ -382,6 +383,22 @@ def test_submitting_takes_the_same_few_queries_whatever_the_size_of_the_knowledg
     assert len(Consultation.objects.first().result["recommendation"]["ranking"]) == 14
 
 
+def test_the_knowledge_read_once_per_version_is_left_out_of_garbage_collections(
+    client, loaded, monkeypatch
+):
+    """Read once per knowledge version, it is frozen once per version (gc.freeze): the garbage
+    collector's full passes no longer go through it during consultations."""
+    frozen = []
+    monkeypatch.setattr(services.gc, "freeze", lambda: frozen.append(True))
+    submit(client, LARGE_TEAM_APP)
+    submit(client, BEGINNER_PROTOTYPE)
+    assert len(frozen) == 1
+    Framework.objects.filter(slug="flask").update(is_published=False)
+    bump_version()
+    submit(client, LARGE_TEAM_APP)
+    assert len(frozen) == 2
+
+
 def test_only_published_frameworks_are_ranked(client, loaded):
     Framework.objects.filter(slug="flask").update(is_published=False)
     submit(client, BEGINNER_PROTOTYPE)
@@ -514,6 +531,37 @@ def test_many_frameworks_are_all_in_the_chart_and_the_top_three_in_the_table(cli
     ranking = result["recommendation"]["ranking"]
     assert [bool(s["contributions"]) for s in ranking] == [True] * 3 + [False] * 3
     assert {e["framework"] for e in result["evidence"]} == {s["framework"] for s in ranking[:3]}
+
+
+def rankings(html):
+    return re.search(r'<table class="table table-sm w-auto rankings">.*?</div>', html, re.S).group(
+        0
+    )
+
+
+def test_a_result_keeps_the_places_of_the_second_ranking_it_shows_and_older_ones_render(client, db):
+    """The TOPSIS check is saved for the places the page shows, as they are in the whole
+    ranking; a result saved with the whole of it (as before) shows the same."""
+    kb = make_knowledge_base(frameworks=14, criteria=3)
+    response = client.post(URL, one_question_quiz(kb["criteria"][0]))
+    saved = Consultation.objects.get()
+    whole = services.recommend(saved.weights).as_dict()["check"]
+    check = saved.result["recommendation"]["check"]
+    assert len(whole["ranking"]) == 14 and services.RANKINGS_SHOWN == 10
+    assert check == {**whole, "ranking": whole["ranking"][: services.RANKINGS_SHOWN]}
+    html = client.get(response["Location"]).content.decode()
+    assert "the other 4 frameworks are in the chart" in rankings(html)
+
+    older = Consultation.objects.create(
+        engine_version=saved.engine_version,
+        answers=saved.answers,
+        weights=saved.weights,
+        result={
+            **saved.result,
+            "recommendation": {**saved.result["recommendation"], "check": whole},
+        },
+    )
+    assert rankings(client.get(older.get_absolute_url()).content.decode()) == rankings(html)
 
 
 # --- evidence strength on the result page ---------------------------------------------------
