@@ -29,8 +29,9 @@ def entries():
 
 
 def served_from_cache(client, url, **extra):
-    """GET `url`: (response, whether it came from the page cache: read no table of the knowledge
-    base but its version).
+    """GET `url`: (response, whether it came from the page cache: rendered no template and read
+    no table of the knowledge base but its version; a page rendered afresh may read nothing
+    else either, when what it shows is kept for the version).
 
     A streamed response is read to its end inside the count, since it queries as it streams.
     """
@@ -40,7 +41,7 @@ def served_from_cache(client, url, **extra):
             response.body = b"".join(response.streaming_content)
         else:
             response.body = response.content
-    rendered = any(
+    rendered = bool(response.templates) or any(
         "comparisons_" in q["sql"] and q["sql"] != VERSION_SQL for q in queries.captured_queries
     )
     return response, not rendered
