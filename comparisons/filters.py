@@ -8,6 +8,7 @@ from .evidence import Verdict
 from .forms import (
     ClaimFilterForm,
     ModelIdField,
+    OrderingsField,
     SmallTableMultipleChoiceField,
     StrictNullBooleanField,
 )
@@ -43,6 +44,8 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
 
 class ClaimOrderingFilter(django_filters.OrderingFilter):
     """The chosen ordering, then the default one, so that pages never shuffle rows between them."""
+
+    base_field_class = OrderingsField
 
     def filter(self, qs, value):
         qs = super().filter(qs, value)

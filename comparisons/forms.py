@@ -4,6 +4,7 @@ then the editors' forms of the admin, whose citations have their quotes checked.
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
+from django_filters.fields import BaseCSVField
 
 from . import source_text, verification
 from .cache import cached
@@ -143,6 +144,20 @@ class ModelIdField(forms.ModelChoiceField):
 
     def prepare_value(self, value):
         return value.pk if hasattr(value, "pk") else value
+
+
+class OrderingsField(BaseCSVField):
+    """The explorer's orderings, comma-separated: blank alone (the form's default ordering), but
+    not as one of several, which would be an ordering by nothing."""
+
+    def clean(self, value):
+        values = super().clean(value)
+        if values and len(values) > 1 and "" in values:
+            raise ValidationError(
+                "A list of orderings cannot hold a blank one: remove the extra comma.",
+                code="blank_ordering",
+            )
+        return values
 
 
 class ClaimFilterForm(forms.Form):

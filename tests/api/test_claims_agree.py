@@ -119,6 +119,8 @@ def test_a_source_filter_agrees_too(client, starting_content):
         ([("source", "99999999999999999999")], "source"),
         ([("has_citations", "maybe")], "has_citations"),
         ([("ordering", "statement")], "ordering"),
+        ([("ordering", "-score,")], "ordering"),
+        ([("ordering", ",")], "ordering"),
         ([("q", "x" * 201)], "q"),
         ([("q", "nul\x00byte")], "q"),
     ],
