@@ -160,11 +160,50 @@ def fragment_cache():
     return caches["fragments"] if "fragments" in settings.CACHES else cache
 
 
+# This process's copies of the fragments it has read or made for the current version (and day):
+# a compare table reads hundreds, and a lookup and an unpickling each cost more than drawing the
+# rest of the table. Sound for the same reason as _local; bounded by the characters kept (a value
+# that is not text, such as a claim's fact-check review, counts as FRAGMENT_OTHER).
+_fragments = {"prefix": None, "values": {}, "size": 0}
+FRAGMENT_CHARACTERS, FRAGMENT_OTHER = 4_000_000, 512
+
+
+def fragments(prefix, keys, build):
+    """{key: value} of each of `keys` (each starting with `prefix`, from key_prefix()): this
+    process's copy, else the fragment cache's; `build(missing keys)` makes {key: value} of those
+    in neither, which are kept in both."""
+    if _fragments["prefix"] != prefix or _fragments["size"] > FRAGMENT_CHARACTERS:
+        forget_local_fragments(prefix)
+    values = _fragments["values"]
+    found = {key: values[key] for key in keys if key in values}
+    missing = [key for key in keys if key not in found]
+    if missing:
+        shared = fragment_cache()
+        read = shared.get_many(missing)
+        unbuilt = [key for key in missing if key not in read]
+        if unbuilt:
+            made = build(unbuilt)
+            shared.set_many(made, TIMEOUT)
+            read.update(made)
+        found.update(read)
+        values.update(read)
+        _fragments["size"] += sum(
+            len(v) if isinstance(v, str) else FRAGMENT_OTHER for v in read.values()
+        )
+    return found
+
+
+def forget_local_fragments(prefix=None):
+    """Drop this process's copies of fragments (as a process that has not read them yet)."""
+    _fragments.update(prefix=prefix, values={}, size=0)
+
+
 def clear():
     """Forget everything cached, shared and local (tests start from here)."""
     cache.clear()
     fragment_cache().clear()
     _local.update(version=None, values={})
+    forget_local_fragments()
 
 
 # Template indentation: a newline and the blanks after it (public pages have no <pre>/<textarea>).

@@ -16,7 +16,7 @@ from django.template import engines
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from .cache import TIMEOUT, fragment_cache, key_prefix
+from .cache import TIMEOUT, fragment_cache, fragments, key_prefix
 from .knowledge import citations_with_sources
 
 CLAIM_CARD = "comparisons/claim_card.html"  # a Jinja2 template: see config/jinja2.py
@@ -31,14 +31,14 @@ def per_claim(claims, kind, build):
         return {}
     prefix = key_prefix()
     keys = {claim.pk: f"{prefix}{kind}:{claim.pk}" for claim in claims}
-    cache = fragment_cache()
-    found = cache.get_many(keys.values())
-    missing = [claim for claim in claims if keys[claim.pk] not in found]
-    if missing:
+    by_key = {keys[claim.pk]: claim for claim in claims}
+
+    def made(missing):
+        missing = [by_key[key] for key in missing]
         prefetch_related_objects(missing, citations_with_sources())
-        made = {keys[claim.pk]: build(claim) for claim in missing}
-        cache.set_many(made, TIMEOUT)
-        found.update(made)
+        return {keys[claim.pk]: build(claim) for claim in missing}
+
+    found = fragments(prefix, list(by_key), made)
     return {pk: found[key] for pk, key in keys.items()}
 
 
@@ -106,12 +106,7 @@ def compare_cells(matrix):
             )
             cells.append((cell, key))
         layout.append((row, row_key, cells))
-    cache = fragment_cache()
-    found = cache.get_many(list(wanted))
-    made = {key: make() for key, make in wanted.items() if key not in found}
-    if made:
-        cache.set_many(made, TIMEOUT)
-        found.update(made)
+    found = fragments(prefix, list(wanted), lambda missing: {key: wanted[key]() for key in missing})
     return [
         (row, mark_safe(found[row_key]), [(cell, mark_safe(found[key])) for cell, key in cells])
         for row, row_key, cells in layout

@@ -224,3 +224,33 @@ def test_outside_a_transaction_postgresql_reads_the_version_through_a_prepared_s
     with CaptureQueriesContext(connection) as queries:
         assert current_version() == first + 1
     assert [q["sql"] for q in queries.captured_queries] == [cache.VERSION_SQL]
+
+
+def test_a_process_reads_each_fragment_from_the_cache_once_per_version(
+    client, monkeypatch, settings
+):
+    """The compare table's cells and headings are read from the fragment cache the first time
+    only; the copies kept are bounded, and a new version is read afresh."""
+    from tests.factories import make_criterion, make_framework
+
+    criterion = make_criterion()
+    for slug in ("a", "b"):
+        make_claim(make_framework(slug=slug), criterion)
+    shared, reads = cache.fragment_cache(), []
+    real = shared.get_many
+    monkeypatch.setattr(shared, "get_many", lambda keys: reads.append(len(keys)) or real(keys))
+    settings.PAGE_CACHE = False
+    url = "/compare/?frameworks=a,b"
+    for _ in range(3):
+        assert client.get(url).status_code == 200
+    assert reads == [3]  # two cells and a heading, once
+
+    monkeypatch.setattr(cache, "FRAGMENT_CHARACTERS", 0)  # over the bound: the copies go
+    client.get(url)
+    client.get(url)
+    assert reads == [3, 3, 3]
+    monkeypatch.setattr(cache, "FRAGMENT_CHARACTERS", 10_000)
+    client.get(url)
+    bump_version()
+    client.get(url)
+    assert reads == [3, 3, 3, 3]  # the new version's fragments are new keys, made afresh
