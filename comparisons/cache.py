@@ -165,7 +165,7 @@ def fragment_cache():
 # rest of the table. Sound for the same reason as _local; bounded by the characters kept (a value
 # that is not text, such as a claim's fact-check review, counts as FRAGMENT_OTHER).
 _fragments = {"prefix": None, "values": {}, "size": 0}
-FRAGMENT_CHARACTERS, FRAGMENT_OTHER = 4_000_000, 512
+FRAGMENT_CHARACTERS, FRAGMENT_OTHER = 2_000_000, 512
 
 
 def fragments(prefix, keys, build):
