@@ -32,6 +32,7 @@ from .knowledge import (
 )
 from .models import Criterion, Framework
 from .pagination import BoundedPaginator
+from .templatetags.factcheck import shown_claims
 
 CLAIMS_PER_PAGE = 25
 EXPORT_FORMATS = {"csv": exports.csv_response, "json": exports.json_response}
@@ -125,7 +126,7 @@ def framework_page(framework):
         ),
         "strongest": strongest,
         "weakest": weakest,
-        "reviews": claim_reviews(claim for group, _ in sections for claim in group.claims),
+        "reviews": claim_reviews(shown_claims(sections)),
     }
 
 
@@ -163,7 +164,7 @@ def criterion_page(criterion):
         "unknown": [
             (g.framework.name, g.framework.get_absolute_url()) for g in groups if not g.evidence
         ],
-        "reviews": claim_reviews(claim for group, _ in sections for claim in group.claims),
+        "reviews": claim_reviews(shown_claims(sections)),
     }
 
 
