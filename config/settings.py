@@ -80,7 +80,7 @@ MIDDLEWARE = [
     # CORS for the API only (CORS_URLS_REGEX), for the origins DJANGO_API_CORS_ORIGINS names.
     "corsheaders.middleware.CorsMiddleware",
     # Compresses what the page cache has not compressed already (it stores pages gzipped once).
-    "django.middleware.gzip.GZipMiddleware",
+    "config.compression.GZipMiddleware",
     "comparisons.cache.KnowledgeVersionMiddleware",
     # Answers cached public pages before the session, CSRF and auth middleware below it.
     "comparisons.cache.PageCacheMiddleware",

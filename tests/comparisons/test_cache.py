@@ -185,10 +185,27 @@ def test_cached_pages_are_gzipped_once_for_clients_that_accept_it(rf, monkeypatc
     assert compressions == [1], "compressed when stored, not per request"
 
 
-def test_uncached_pages_are_gzipped_by_the_middleware(client, db):
-    response = client.get("/claims/?q=flask", headers={"accept-encoding": "gzip"})  # never stored
-    assert response.status_code == 200
-    assert response["Content-Encoding"] == "gzip"
+def test_uncached_pages_are_gzipped_by_the_middleware_at_level_1(client, db):
+    import gzip
+
+    plain = client.get("/claims/?q=flask")  # a search: never stored
+    assert plain.status_code == 200 and not plain.has_header("Content-Encoding")
+    name_lengths = set()
+    for _ in range(8):
+        response = client.get("/claims/?q=flask", headers={"accept-encoding": "gzip"})
+        assert response["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in response["Vary"]
+        assert int(response["Content-Length"]) == len(response.content)
+        assert gzip.decompress(response.content) == plain.content
+        assert response.content[3] & gzip.FNAME  # a file name of random length, against BREACH
+        name_lengths.add(response.content.index(b"\x00", 10) - 10)
+    assert len(name_lengths) > 1
+    # The deflated body (after the header and the name) is level 1's, not level 6's.
+    body = len(response.content) - (response.content.index(b"\x00", 10) + 1)
+    level_1, level_6 = (
+        len(gzip.compress(plain.content, compresslevel=level, mtime=0)) - 10 for level in (1, 6)
+    )
+    assert body == level_1 != level_6
 
 
 # Skipped before the database is set up, and restored after its flush: a transactional test
