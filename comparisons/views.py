@@ -8,6 +8,7 @@ message, an unknown page or object a 404, never a 500.
 from django.core.paginator import InvalidPage
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
@@ -111,21 +112,24 @@ class FrameworkDetailView(DetailView):
 
 
 def framework_page(framework):
-    """What a framework's page shows of the knowledge base: its evidence by criterion (drawn),
-    the criteria where it is strongest and weakest, and the fact-check reviews of the claims
-    shown. The same for every visitor: kept per knowledge version (see fragments.kept)."""
+    """What a framework's page shows of the knowledge base: the criteria where it is strongest
+    and weakest and its evidence by criterion (both drawn), and the fact-check reviews of the
+    claims shown. The same for every visitor: kept per knowledge version (see fragments.kept),
+    as text and plain data, so that reading it back unpickles no model."""
     groups = framework_claim_groups(framework)
     sections = with_cards(group for group in groups if group.claims)
     strongest, weakest = strong_and_weak(groups)
     return {
+        "summary": render_to_string(
+            "comparisons/includes/framework_summary.html",
+            {"framework": framework, "strongest": strongest, "weakest": weakest},
+        ),
         "evidence": drawn(
             "comparisons/framework_evidence.html",
             framework=framework,
             groups=groups,
             sections=sections,
         ),
-        "strongest": strongest,
-        "weakest": weakest,
         "reviews": claim_reviews(shown_claims(sections)),
     }
 
