@@ -25,18 +25,21 @@ The columns are stable: scripts may rely on their names and order. One row per p
 In CSV, a text cell that starts with =, +, -, @, a tab or a carriage return is prefixed with an
 apostrophe so that spreadsheets show it rather than run it as a formula.
 
-Both formats are streamed, never cached, and hold at most MAX_ROWS claims: a filter that
-matches more is refused with a 400 that says how many it matched and how to narrow it.
+Both formats are streamed and hold at most MAX_ROWS claims: a filter that matches more is
+refused with a 400 that says how many it matched and how to narrow it. An export is never kept
+whole (nor in the page cache); each claim's record is, like its card, for the knowledge version,
+so an editor's change is in the next export.
 """
 
 import csv
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import prefetch_related_objects
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 
-from .knowledge import citations_with_sources
+from .cache import key_prefix
+from .fragments import per_claim_id
+from .knowledge import public_claims_by_id
 
 COLUMNS = (
     ("id", "The claim's number."),
@@ -68,7 +71,7 @@ COLUMN_NAMES = [name for name, _ in COLUMNS]
 SEPARATOR = " || "
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-# Claims are read in chunks of this many, each with one query for their citations.
+# Claims whose records are not kept yet are read in chunks of this many (two queries each).
 CHUNK_SIZE = 2000
 # The most claims one export holds (about 10 MB of JSON): more is refused, not truncated.
 MAX_ROWS = 5000
@@ -88,8 +91,9 @@ def citation_data(citation):
     }
 
 
-def claim_record(claim, absolute_url):
-    """One claim as a dict of the export's columns; citations as a list of dicts."""
+def claim_record(claim):
+    """One claim as a dict of the export's columns, its url a path; citations as a list of
+    dicts."""
     citations = [citation_data(citation) for citation in claim.citations.all()]
     assessment = claim.assessment
     return {
@@ -107,7 +111,7 @@ def claim_record(claim, absolute_url):
         "citations": citations,
         "source_urls": list(dict.fromkeys(c["source_url"] for c in citations if c["source_url"])),
         "updated_at": claim.updated_at.isoformat(),
-        "url": absolute_url(f"{claim.framework.get_absolute_url()}#claim-{claim.pk}"),
+        "url": f"{claim.framework.get_absolute_url()}#claim-{claim.pk}",
     }
 
 
@@ -134,34 +138,45 @@ class _Echo:
         return value
 
 
-def sized(claims):
-    """(how many claims an export of `claims` holds, counting no further than MAX_ROWS + 1; the
-    claims). A first chunk is read at once: when it is all there is (most exports), it is the
-    export, already counted; otherwise they are counted and streamed a chunk at a time."""
-    first = list(claims[: CHUNK_SIZE + 1])
-    if len(first) <= CHUNK_SIZE:
-        return len(first), first
-    return claims.order_by().values("pk")[: MAX_ROWS + 1].count(), claims
+def export_ids(claims):
+    """The ids of `claims` (a queryset, in its order), no more than MAX_ROWS + 1 of them: as many
+    as an export holds, and one more to tell that it would hold too many."""
+    return list(claims.values_list("pk", flat=True)[: MAX_ROWS + 1])
 
 
-def records(claims, request):
-    """The export's records: of a list of claims in hand, or of a queryset read a chunk at a
-    time (on PostgreSQL a server-side cursor, three more round trips)."""
-    if isinstance(claims, list):
-        prefetch_related_objects(claims, citations_with_sources())
-    else:
-        claims = claims.prefetch_related(citations_with_sources()).iterator(chunk_size=CHUNK_SIZE)
-    for claim in claims:
-        yield claim_record(claim, request.build_absolute_uri)
+def records(ids, request):
+    """The export's records of the claims `ids`, in order: each kept per claim for the
+    knowledge version (as JSON text, which the process copies count by its length), like a
+    claim's card; those not kept yet are read CHUNK_SIZE at a time, two queries per chunk.
+    Only the claim's address is the request's: its host is added here."""
+    # The version of the request's ids, read now: the rows are streamed after it has ended.
+    prefix = key_prefix()
+
+    def generate():
+        for start in range(0, len(ids), CHUNK_SIZE):
+            chunk = ids[start : start + CHUNK_SIZE]
+            kept = per_claim_id(chunk, "export", _record_text, public_claims_by_id, prefix)
+            for pk in chunk:
+                if pk in kept:  # a claim made private since its id was read is left out
+                    record = json.loads(kept[pk])
+                    record["url"] = request.build_absolute_uri(record["url"])
+                    yield record
+
+    return generate()
 
 
-def csv_response(claims, request, count):
-    """The claims as a streamed CSV file: a header row, then one row per claim."""
+def _record_text(claim):
+    return json.dumps(claim_record(claim), cls=DjangoJSONEncoder)
+
+
+def csv_response(ids, request):
+    """The claims `ids` as a streamed CSV file: a header row, then one row per claim."""
     writer = csv.writer(_Echo())
+    rows = records(ids, request)
 
     def lines():
         yield writer.writerow(COLUMN_NAMES)
-        for record in records(claims, request):
+        for record in rows:
             yield writer.writerow(csv_row(record))
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
@@ -169,15 +184,18 @@ def csv_response(claims, request, count):
     return response
 
 
-def json_response(claims, request, count):
-    """The claims as a streamed JSON document: {"count": N, "columns": [...], "results": [...]}."""
+def json_response(ids, request):
+    """The claims `ids` as a streamed JSON document:
+    {"count": N, "columns": [...], "results": [...]}."""
 
     def dumps(value):
         return json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder)
 
+    rows = records(ids, request)
+
     def chunks():
-        yield f'{{"count": {count}, "columns": {dumps(COLUMN_NAMES)}, "results": ['
-        for n, record in enumerate(records(claims, request)):
+        yield f'{{"count": {len(ids)}, "columns": {dumps(COLUMN_NAMES)}, "results": ['
+        for n, record in enumerate(rows):
             yield ("," if n else "") + dumps(record)
         yield "]}"
 

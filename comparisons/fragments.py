@@ -26,20 +26,27 @@ def per_claim(claims, kind, build):
     """{pk: value} of `kind` for each of `claims`, kept per claim for the knowledge version (and
     day): `build(claim)` makes the value of a claim not kept yet, its citations and their sources
     fetched for all such claims in one query."""
-    claims = list(claims)
-    if not claims:
+    by_pk = {claim.pk: claim for claim in claims}
+    return per_claim_id(list(by_pk), kind, build, lambda pks: [by_pk[pk] for pk in pks])
+
+
+def per_claim_id(ids, kind, build, load, prefix=None):
+    """{pk: value} of `kind` for each of the claims `ids`, as per_claim(); `load(pks)` gives the
+    claims (with their framework and criterion) of those not kept yet, and leaves out any that
+    is not public any more: so does the answer. `prefix`: key_prefix() of the request."""
+    if not ids:
         return {}
-    prefix = key_prefix()
-    keys = {claim.pk: f"{prefix}{kind}:{claim.pk}" for claim in claims}
-    by_key = {keys[claim.pk]: claim for claim in claims}
+    prefix = prefix or key_prefix()
+    keys = {pk: f"{prefix}{kind}:{pk}" for pk in ids}
+    pks = {key: pk for pk, key in keys.items()}
 
     def made(missing):
-        missing = [by_key[key] for key in missing]
-        prefetch_related_objects(missing, citations_with_sources())
-        return {keys[claim.pk]: build(claim) for claim in missing}
+        claims = load([pks[key] for key in missing])
+        prefetch_related_objects(claims, citations_with_sources())
+        return {keys[claim.pk]: build(claim) for claim in claims}
 
-    found = fragments(prefix, list(by_key), made)
-    return {pk: found[key] for pk, key in keys.items()}
+    found = fragments(prefix, list(pks), made)
+    return {pk: found[key] for pk, key in keys.items() if key in found}
 
 
 def claim_cards(claims, *, show_context=False):

@@ -224,10 +224,10 @@ def claim_list(request):
 
     claims = filterset.qs
     if export_format:
-        count, claims = exports.sized(claims)
-        if count > exports.MAX_ROWS:
+        ids = exports.export_ids(claims)
+        if len(ids) > exports.MAX_ROWS:
             return exports.too_large_response(export_format)
-        return EXPORT_FORMATS[export_format](claims, request, count)
+        return EXPORT_FORMATS[export_format](ids, request)
 
     requested = request.GET.get("page") or 1
     ordering = filterset.form.cleaned_data.get("ordering")

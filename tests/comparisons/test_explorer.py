@@ -446,15 +446,51 @@ def test_an_export_larger_than_its_bound_is_refused_with_a_message(
     assert narrowed.status_code == 200 and narrowed.streaming
 
 
-def test_exports_are_never_stored_in_the_page_cache(client, explorer):
+def test_exports_are_never_stored_whole_and_follow_the_editors_changes(
+    client, explorer, django_capture_on_commit_callbacks
+):
     from django.core.cache import cache
 
-    first = client.get(f"{CLAIMS}?format=json")
-    b"".join(first.streaming_content)
-    Claim.objects.filter(pk=explorer["fast"].pk).update(statement="Changed without a bump.")
-    again = json.loads(b"".join(client.get(f"{CLAIMS}?format=json").streaming_content))
-    assert "Changed without a bump." in {row["statement"] for row in again["results"]}
+    first = json_body(client.get(f"{CLAIMS}?format=json"))
     assert not [key for key in cache._cache if ":page:" in str(key)]
+    claim = explorer["fast"]
+    with django_capture_on_commit_callbacks(execute=True):  # as an editor's save commits
+        claim.statement = "Flask is fast, an editor says."
+        claim.save()
+    again = json_body(client.get(f"{CLAIMS}?format=json"))
+    statements = {row["id"]: row["statement"] for row in again["results"]}
+    assert statements[claim.pk] == "Flask is fast, an editor says."
+    assert len(again["results"]) == len(first["results"])
+    with django_capture_on_commit_callbacks(execute=True):
+        claim.status = Claim.Status.DRAFT
+        claim.save()
+    rows = csv_rows(client.get(f"{CLAIMS}?format=csv"))
+    assert claim.pk not in {int(row[0]) for row in rows[1:]}
+    assert len(rows) - 1 == len(first["results"]) - 1
+
+
+def test_exported_records_are_kept_per_claim_and_read_two_queries_per_chunk(
+    client, explorer, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from comparisons import cache, exports
+
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 2)
+    cache.clear()
+    client.get(CLAIMS)  # the filter's lists kept for the version (and cards, not records)
+    counts, bodies = [], []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            bodies.append(csv_rows(client.get(f"{CLAIMS}?format=csv")))
+        counts.append(len(queries))
+    chunks = -(-(len(bodies[0]) - 1) // 2)
+    assert chunks == 2
+    # The version (read once, though the rows are streamed after the request has ended) and the
+    # filtered ids; the first time, each chunk's claims and citations too.
+    assert counts == [2 + 2 * chunks, 2]
+    assert bodies[0] == bodies[1]
 
 
 def test_the_filter_lists_follow_the_editors_changes(
