@@ -140,6 +140,14 @@ class ClaimFilter(django_filters.FilterSet):
     class Meta:
         form = ClaimFilterForm
 
+    def get_form_class(self):
+        """The form class, built once per process: its fields do not depend on the request (the
+        lists they offer are read per knowledge version), and each form copies them anyway."""
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
+
     def narrowing(self):
         """The names of the filters (not the ordering) that leave out some public claims."""
 
