@@ -503,6 +503,14 @@ class Claim(models.Model):
                 condition=Q(status="published"),
                 name="claim_public_updated",
             ),
+            # A filter by criterion and framework (the explorer's usual one, and its exports):
+            # the public claims of those pairs alone, not every claim of the criterion (at 100x,
+            # 800 rows over 600 pages, 3 ms, against 0.4 ms for the 16 it shows).
+            models.Index(
+                fields=["criterion", "framework"],
+                condition=Q(status="published"),
+                name="claim_public_pair",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
