@@ -2,9 +2,9 @@
 
 Django's template language stays the site's language; Jinja2 compiles a template to Python and
 draws a claim card about twice as fast, which is what a page that is not cached spends most of
-its time on; the compare table's rows and the framework and criterion pages' evidence sections
-(templates/jinja2/) are about a fifth of those pages. The helpers are Django's own, so the parts
-read as they did.
+its time on; the compare table's row headings and the framework and criterion pages' evidence
+sections (templates/jinja2/) are about a fifth of those pages. The helpers are Django's own, so
+the parts read as they did.
 """
 
 from django.template.defaultfilters import date, floatformat

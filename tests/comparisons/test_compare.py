@@ -157,6 +157,29 @@ def test_cells_scores_strongest_claims_leads_and_the_summary(db):
     assert summary_c.mean is None and summary_c.criteria_with_evidence == 0
 
 
+def test_the_leads_mark_is_drawn_in_the_leading_cell_of_each_selection(client, db):
+    """Cells are kept per knowledge version and shared by every selection; the mark is not."""
+    import re
+
+    a, b, c = (make_framework(slug=s, name=s.upper()) for s in ("a", "b", "c"))
+    speed = make_criterion(slug="speed")
+    for framework, score in ((a, 1), (b, 2), (c, -1)):
+        make_claim(framework, speed, score=score, weight=3)
+
+    def marks(slugs):
+        """Of each cell of the speed row, in order: whether it is marked as leading."""
+        html = client.get(f"{COMPARE}?frameworks={slugs}").content.decode()
+        row = re.search(r'<tr id="row-speed">(.*?)</tr>', html, re.S).group(1)
+        cells = re.findall(r'<td class="compare-cell( leads)?">(.*?)</td>', row, re.S)
+        for leads, inside in cells:
+            assert bool(leads) == inside.startswith('<span class="badge text-bg-success mb-1">')
+        return [bool(leads) for leads, _ in cells]
+
+    assert marks("a,b,c") == [False, True, False]
+    assert marks("c,a") == [False, True]
+    assert marks("b,a") == [True, False]
+
+
 def test_a_cell_without_evidence_says_so(client, db):
     a = make_framework(slug="a")
     make_framework(slug="b")
