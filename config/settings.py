@@ -176,7 +176,7 @@ else:
         "fragments": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "fragments",
-            "OPTIONS": {"MAX_ENTRIES": 20_000},  # cards and cells: about 30 MB per process
+            "OPTIONS": {"MAX_ENTRIES": 15_000},  # cards, cells, records: ~30 MB a process
         },
     }
 
