@@ -8,6 +8,7 @@ again. Only the cards not yet cached need their citations, so those alone are fe
 cell (one framework on one criterion) is the same in every selection that framework is in.
 """
 
+import functools
 import pickle
 import zlib
 
@@ -54,10 +55,17 @@ def claim_cards(claims, *, show_context=False):
     """The rendered cards of `claims` (Claim objects with framework and criterion), in order."""
     claims = list(claims)
     template = engines["jinja2"].get_template(CLAIM_CARD)
+    # What every card of the batch links to, reversed once rather than once a card: the claims
+    # citing a source, and the pages of the few frameworks and criteria the cards are about.
+    context = {
+        "show_context": show_context,
+        "claims_citing": reverse("comparisons:claim-list") + "?source=",
+        "page_of": functools.cache(lambda obj: obj.get_absolute_url()),
+    }
     cards = per_claim(
         claims,
         f"card:{int(show_context)}",
-        lambda claim: template.render({"claim": claim, "show_context": show_context}),
+        lambda claim: template.render({**context, "claim": claim}),
     )
     return [mark_safe(cards[claim.pk]) for claim in claims]
 
