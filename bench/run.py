@@ -97,11 +97,12 @@ def ensure_redis(url):
     """A Redis server at `url` with its database empty (every run starts with nothing kept)."""
     import redis
 
-    if not answers(6379):
+    port = urllib.parse.urlsplit(url).port
+    if not answers(port):
         log("starting Redis")
-        subprocess.run(["redis-server", "--port", "6379", "--save", "", "--daemonize", "yes"])
+        subprocess.run(["redis-server", "--port", str(port), "--save", "", "--daemonize", "yes"])
         for _ in range(50):
-            if answers(6379):
+            if answers(port):
                 break
             time.sleep(0.1)
     redis.Redis.from_url(url).flushdb()

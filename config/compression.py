@@ -13,8 +13,9 @@ import secrets
 from django.middleware import gzip as django_gzip
 from django.utils.cache import patch_vary_headers
 
+from comparisons.cache import MIN_COMPRESSED
+
 LEVEL = 1
-MIN_LENGTH = 200  # bytes: shorter responses are not worth compressing (Django's rule)
 
 
 class GZipMiddleware(django_gzip.GZipMiddleware):
@@ -25,7 +26,7 @@ class GZipMiddleware(django_gzip.GZipMiddleware):
     def process_response(self, request, response):
         if (
             response.streaming
-            or len(response.content) < MIN_LENGTH
+            or len(response.content) < MIN_COMPRESSED
             or response.has_header("Content-Encoding")
             or not django_gzip.re_accepts_gzip.search(request.headers.get("Accept-Encoding", ""))
         ):
