@@ -13,6 +13,8 @@ LOCAL_KEY := $(STATE_DIR)/secret_key
 # axe-core for the accessibility tests, from npm into a git-ignored folder (never from a CDN).
 AXE_VERSION ?= 4.11.0
 AXE := tests/browser/vendor/node_modules/axe-core/axe.min.js
+# The suite runs in one process per core (pytest-xdist): CI's two cores halve its longest pass.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: setup browser nginx run test verify lint serve bench
 
