@@ -163,7 +163,8 @@ def fragment_cache():
 # This process's copies of the fragments it has read or made for the current version (and day):
 # a compare table reads hundreds, and a lookup and an unpickling each cost more than drawing the
 # rest of the table. Sound for the same reason as _local; bounded by the characters kept (a value
-# that is not text, such as a claim's fact-check review, counts as FRAGMENT_OTHER).
+# that is not text, such as a claim's fact-check review, counts as FRAGMENT_OTHER; a map, as its
+# values).
 _fragments = {"prefix": None, "values": {}, "size": 0}
 FRAGMENT_CHARACTERS, FRAGMENT_OTHER = 2_000_000, 512
 
@@ -178,19 +179,53 @@ def fragments(prefix, keys, build):
     found = {key: values[key] for key in keys if key in values}
     missing = [key for key in keys if key not in found]
     if missing:
-        shared = fragment_cache()
-        read = shared.get_many(missing)
+        read = fragment_cache().get_many(missing)
+        _keep_locally(read)
+        found.update(read)
         unbuilt = [key for key in missing if key not in read]
         if unbuilt:
             made = build(unbuilt)
-            shared.set_many(made, TIMEOUT)
-            read.update(made)
-        found.update(read)
-        values.update(read)
-        _fragments["size"] += sum(
-            len(v) if isinstance(v, str) else FRAGMENT_OTHER for v in read.values()
-        )
+            keep_fragments(made)
+            found.update(made)
     return found
+
+
+def fragment_maps(prefix, wanted, make):
+    """{key: {name: value}} for each key of `wanted`, {key: [names]}: maps kept as fragments()
+    keeps a value, each completed with the names it lacks and kept again; `make(key, names)` gives
+    {name: value} of `names` for the map `key`. For many small fragments read together: a compare
+    column, one map per framework that gains the rows of each category asked for, is one read
+    where a read per cell cost more than drawing the table's other parts."""
+    found = fragments(prefix, list(wanted), lambda keys: {k: make(k, wanted[k]) for k in keys})
+    grown = {}
+    for key, names in wanted.items():
+        have = found[key]
+        lacking = [name for name in names if name not in have]
+        if lacking:
+            grown[key] = {**have, **make(key, lacking)}
+    if grown:
+        keep_fragments(grown)
+        found.update(grown)
+    return found
+
+
+def keep_fragments(values):
+    """Keep {key: value} in the fragment cache and in this process's copy (see fragments())."""
+    fragment_cache().set_many(values, TIMEOUT)
+    _keep_locally(values)
+
+
+def _keep_locally(values):
+    _fragments["values"].update(values)
+    _fragments["size"] += sum(_characters(value) for value in values.values())
+
+
+def _characters(value):
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(_characters(v) for v in value.values())
+    return FRAGMENT_OTHER
 
 
 def forget_local_fragments(prefix=None):

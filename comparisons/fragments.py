@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .cache import TIMEOUT, fragment_cache, fragments, key_prefix
+from .cache import TIMEOUT, fragment_cache, fragment_maps, fragments, key_prefix
 from .knowledge import citations_with_sources
 
 CLAIM_CARD = "comparisons/claim_card.html"  # a Jinja2 template: see config/jinja2.py
@@ -115,29 +115,39 @@ def compare_rows(matrix):
 
 def compare_cells(matrix):
     """[(row, heading html, [(cell, html)])]: the matrix's rows with each row's heading (the
-    criterion) and each cell's rendered inside, both kept per knowledge version and the same in
-    every selection (without the "leads" mark)."""
+    criterion) and each cell's rendered inside (HTML as text, for compare_rows to join), both
+    kept per knowledge version and the same in every selection (without the "leads" mark): the
+    cells as one map per framework, the headings as one map (see cache.fragment_maps)."""
     from .templatetags.evidence import compare_cell
 
     prefix = key_prefix()
-    heading = engines["jinja2"].get_template("comparisons/compare_row_heading.html")
-    urls = {
-        slug: reverse("comparisons:framework-detail", args=[slug]) for slug, _ in matrix.frameworks
-    }
-    wanted, layout = {}, []  # {key: how to make it}; [(row, its key, [(cell, its key)])]
-    for row in matrix.rows:
-        row_key = f"{prefix}row:{row.criterion_slug}"
-        wanted[row_key] = lambda row=row: heading.render({"row": row})
-        cells = []
-        for cell in row.cells:
-            key = f"{prefix}cell:{cell.framework_slug}:{row.criterion_slug}"
-            wanted[key] = lambda cell=cell, row=row: compare_cell(
-                cell, row.criterion_slug, urls[cell.framework_slug]
-            )
-            cells.append((cell, key))
-        layout.append((row, row_key, cells))
-    found = fragments(prefix, list(wanted), lambda missing: {key: wanted[key]() for key in missing})
+    slugs = [slug for slug, _ in matrix.frameworks]
+    rows = {row.criterion_slug: (row, i) for i, row in enumerate(matrix.rows)}
+    criteria = list(rows)
+    headings_key = f"{prefix}compare-headings"
+    column_keys = {f"{prefix}compare-column:{slug}": i for i, slug in enumerate(slugs)}
+
+    def make(key, names):
+        if key == headings_key:
+            heading = engines["jinja2"].get_template("comparisons/compare_row_heading.html")
+            return {name: str(heading.render({"row": rows[name][0]})) for name in names}
+        column = column_keys[key]
+        url = reverse("comparisons:framework-detail", args=[slugs[column]])
+        return {name: str(compare_cell(rows[name][0].cells[column], name, url)) for name in names}
+
+    found = fragment_maps(
+        prefix, {headings_key: criteria} | dict.fromkeys(column_keys, criteria), make
+    )
+    headings = found[headings_key]
+    columns = [found[key] for key in column_keys]
     return [
-        (row, mark_safe(found[row_key]), [(cell, mark_safe(found[key])) for cell, key in cells])
-        for row, row_key, cells in layout
+        (
+            row,
+            headings[row.criterion_slug],
+            [
+                (cell, column[row.criterion_slug])
+                for cell, column in zip(row.cells, columns, strict=True)
+            ],
+        )
+        for row in matrix.rows
     ]

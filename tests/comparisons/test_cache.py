@@ -246,8 +246,8 @@ def test_outside_a_transaction_postgresql_reads_the_version_through_a_prepared_s
 def test_a_process_reads_each_fragment_from_the_cache_once_per_version(
     client, monkeypatch, settings
 ):
-    """The compare table's cells and headings are read from the fragment cache the first time
-    only; the copies kept are bounded, and a new version is read afresh."""
+    """The compare table's columns of cells and its headings are read from the fragment cache
+    the first time only; the copies kept are bounded, and a new version is read afresh."""
     from tests.factories import make_criterion, make_framework
 
     criterion = make_criterion()
@@ -260,7 +260,7 @@ def test_a_process_reads_each_fragment_from_the_cache_once_per_version(
     url = "/compare/?frameworks=a,b"
     for _ in range(3):
         assert client.get(url).status_code == 200
-    assert reads == [3]  # two cells and a heading, once
+    assert reads == [3]  # two columns and the headings, once
 
     monkeypatch.setattr(cache, "FRAGMENT_CHARACTERS", 0)  # over the bound: the copies go
     client.get(url)

@@ -73,6 +73,28 @@ def test_rows_can_be_limited_to_a_category(client, starting_content):
     assert len(rows) == Criterion.objects.filter(category="operations").count()
 
 
+def test_a_column_kept_for_one_category_gains_the_rows_of_the_others(
+    client, starting_content, settings
+):
+    """Each framework's cells are kept as one column, filled in as categories are asked for: a
+    table of every category after one of one category has every row, as if nothing was kept."""
+    from comparisons import cache
+
+    settings.PAGE_CACHE = False
+    url = f"{COMPARE}?frameworks=flask,django"
+    operations = Criterion.objects.filter(category="operations").count()
+    assert (
+        client.get(f"{url}&category=operations").content.decode().count('class="compare-cell')
+        == 2 * operations
+    )
+    after_one = client.get(url).content.decode()
+    assert after_one.count('class="compare-cell') == 2 * Criterion.objects.count() > 2 * operations
+    for slug in Criterion.objects.values_list("slug", flat=True):
+        assert f'id="row-{slug}"' in after_one
+    cache.clear()
+    assert client.get(url).content.decode() == after_one
+
+
 def test_the_bare_page_shows_the_picker(client, starting_content):
     response = client.get(COMPARE)
     assert response.status_code == 200
