@@ -161,10 +161,10 @@ def fragment_cache():
 
 
 # This process's copies of the fragments it has read or made for the current version (and day):
-# a compare table reads hundreds, and a lookup and an unpickling each cost more than drawing the
-# rest of the table. Sound for the same reason as _local; bounded by the characters kept (a value
-# that is not text, such as a claim's fact-check review, counts as FRAGMENT_OTHER; a map, as its
-# values).
+# a page reads dozens (claim cards) or hundreds of small ones (a compare table's cells, kept as
+# a few maps), and a lookup and an unpickling each cost more than drawing the rest of the page.
+# Sound for the same reason as _local; bounded by the characters kept (a value that is not text,
+# such as a claim's fact-check review, counts as FRAGMENT_OTHER; a map, as its values).
 _fragments = {"prefix": None, "values": {}, "size": 0}
 FRAGMENT_CHARACTERS, FRAGMENT_OTHER = 2_000_000, 512
 

@@ -122,7 +122,7 @@ def compare_cells(matrix):
 
     prefix = key_prefix()
     slugs = [slug for slug, _ in matrix.frameworks]
-    rows = {row.criterion_slug: (row, i) for i, row in enumerate(matrix.rows)}
+    rows = {row.criterion_slug: row for row in matrix.rows}
     criteria = list(rows)
     headings_key = f"{prefix}compare-headings"
     column_keys = {f"{prefix}compare-column:{slug}": i for i, slug in enumerate(slugs)}
@@ -130,10 +130,10 @@ def compare_cells(matrix):
     def make(key, names):
         if key == headings_key:
             heading = engines["jinja2"].get_template("comparisons/compare_row_heading.html")
-            return {name: str(heading.render({"row": rows[name][0]})) for name in names}
+            return {name: str(heading.render({"row": rows[name]})) for name in names}
         column = column_keys[key]
         url = reverse("comparisons:framework-detail", args=[slugs[column]])
-        return {name: str(compare_cell(rows[name][0].cells[column], name, url)) for name in names}
+        return {name: str(compare_cell(rows[name].cells[column], name, url)) for name in names}
 
     found = fragment_maps(
         prefix, {headings_key: criteria} | dict.fromkeys(column_keys, criteria), make
