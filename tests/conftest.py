@@ -5,6 +5,26 @@ from django.db import connection
 
 from comparisons import cache
 from tests.factories import make_knowledge_base
+from tests.robustness import report
+
+
+def pytest_sessionfinish(session):
+    """A pytest-xdist worker hands what its robustness tests counted to the controller."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output[report.WORKER_OUTPUT] = dict(report.counts(session.config))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """pytest-xdist's controller: a worker's counts, added to the run's."""
+    report.counts(node.config).update(
+        getattr(node, "workeroutput", {}).get(report.WORKER_OUTPUT, {})
+    )
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    report.write_summary(terminalreporter, config)
 
 
 @pytest.fixture(autouse=True)

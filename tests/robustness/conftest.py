@@ -1,13 +1,13 @@
 """Shared pieces of the robustness suite.
 
 - `robustness_report`: each test adds what it checked (fuzz cases per target, URL × role
-  pairs); the totals are written to the terminal summary, so they show in CI output without -s.
+  pairs); the totals are written to the terminal summary, so they show in CI output without -s
+  (tests/robustness/report.py).
 - The admin's URL patterns, enumerated from admin.site.get_urls(), and `world`: one object of
   each registered model and one signed-in user per role, to fill those patterns with.
 - A form reader: what a browser would post from a page, to submit real forms in tests.
 """
 
-from collections import Counter
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -33,34 +33,14 @@ from comparisons.models import (
     Source,
     SourceSnapshot,
 )
-
-REPORT_KEY = pytest.StashKey[Counter]()
-REPORT_GROUPS = ("fuzz cases", "URL × role pairs")
-
-
-def _report(config):
-    if REPORT_KEY not in config.stash:
-        config.stash[REPORT_KEY] = Counter()
-    return config.stash[REPORT_KEY]
+from tests.robustness import report
 
 
 @pytest.fixture
 def robustness_report(request):
-    """A Counter shared by the whole run: add to it what a test checked."""
-    return _report(request.config)
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    counts = _report(config)
-    if not counts:
-        return
-    terminalreporter.section("robustness")
-    for group in REPORT_GROUPS:
-        lines = sorted((name, n) for name, n in counts.items() if name.startswith(group))
-        for name, n in lines:
-            terminalreporter.write_line(f"{name}: {n:,}")
-        if lines:
-            terminalreporter.write_line(f"{group}, total: {sum(n for _, n in lines):,}")
+    """A Counter shared by the whole run (by each worker's share of it under pytest-xdist): add
+    to it what a test checked."""
+    return report.counts(request.config)
 
 
 @pytest.fixture(autouse=True)
