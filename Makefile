@@ -14,8 +14,8 @@ LOCAL_KEY := $(STATE_DIR)/secret_key
 AXE_VERSION ?= 4.11.0
 AXE := tests/browser/vendor/node_modules/axe-core/axe.min.js
 # The suite runs in one process per core (pytest-xdist): CI's two cores halve its longest pass.
-# A module marked with an xdist_group (the fuzz) runs on one worker, in order.
-PYTEST_ARGS ?= -n auto --dist loadgroup
+# Each test module runs on one worker, in order (the fuzz's last test reads what the others did).
+PYTEST_ARGS ?= -n auto --dist loadfile
 
 .PHONY: setup browser nginx run test verify lint serve bench
 

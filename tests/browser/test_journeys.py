@@ -10,6 +10,7 @@ import csv
 
 import pytest
 from django.core.management import call_command
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -44,16 +45,23 @@ def choose_autocomplete(browser, select_id, term, label):
     """Pick `label` in an admin autocomplete (select2) field as a user does: open, type, pick."""
     browser.clickable(f"#{select_id} + .select2 .select2-selection").click()
     browser.visible(".select2-container--open .select2-search__field").send_keys(term)
-    option = browser.wait.until(
-        EC.element_to_be_clickable(
-            (
-                By.XPATH,
-                "//li[contains(@class, 'select2-results__option')]"
-                f"[normalize-space() = {xpath_literal(label)}]",
-            )
-        )
+    option = (
+        "//li[contains(@class, 'select2-results__option')]"
+        f"[normalize-space() = {xpath_literal(label)}]"
     )
-    option.click()
+
+    def picked(driver):
+        # select2 may draw its results again as the search's answer arrives (slower on a busy
+        # machine): an option found just before is then gone, and is looked up again.
+        try:
+            found = EC.element_to_be_clickable((By.XPATH, option))(driver)
+            if found:
+                found.click()
+        except StaleElementReferenceException:
+            return False
+        return bool(found)
+
+    browser.wait.until(picked)
     browser.wait.until(
         lambda driver: (
             Select(driver.find_element(By.ID, select_id)).first_selected_option.text == label

@@ -51,9 +51,9 @@ from comparisons.models import Citation, Claim, Criterion, Framework, Source, So
 from tests.factories import make_framework
 from tests.robustness.conftest import as_post, form_data
 
-# One worker runs the whole module under pytest-xdist (`--dist loadgroup`), so that its last test
-# sees every case the others generated.
-pytestmark = [pytest.mark.slow, pytest.mark.django_db, pytest.mark.xdist_group("fuzz")]
+# One worker runs the whole module under pytest-xdist (`--dist loadfile`, see the Makefile), so
+# that its last test sees every case the others generated.
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 # Cases per target, 10,250 in all, weighted towards the cheaper targets so that the whole fuzz
 # stays near 3 minutes per database on a 2-core machine (a case costs from about 8 ms, a public
