@@ -14,8 +14,9 @@ LOCAL_KEY := $(STATE_DIR)/secret_key
 AXE_VERSION ?= 4.11.0
 AXE := tests/browser/vendor/node_modules/axe-core/axe.min.js
 # The suite runs in one process per core (pytest-xdist): CI's two cores halve its longest pass.
-# Each test module runs on one worker, in order (the fuzz's last test reads what the others did).
-PYTEST_ARGS ?= -n auto --dist loadfile
+# Tests are handed out in pytest-django's order (transactional ones last, as their flush empties
+# what migrations made), not by module: --dist loadfile ran a flush before other modules' tests.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: setup browser nginx run test verify lint serve bench
 

@@ -7,24 +7,33 @@ from comparisons import cache
 from tests.factories import make_knowledge_base
 from tests.robustness import report
 
+SHORTFALL = pytest.StashKey[str]()
+
 
 def pytest_sessionfinish(session):
-    """A pytest-xdist worker hands what its robustness tests counted to the controller."""
+    """A pytest-xdist worker hands what its robustness tests counted to the controller, which
+    fails the run if the fuzz, counted over every worker, fell short (report.fuzz_shortfall)."""
     output = getattr(session.config, "workeroutput", None)
     if output is not None:
         output[report.WORKER_OUTPUT] = dict(report.counts(session.config))
+    elif session.config.pluginmanager.hasplugin("dsession"):
+        shortfall = report.fuzz_shortfall(report.counts(session.config))
+        if shortfall:
+            session.config.stash[SHORTFALL] = shortfall
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error):
     """pytest-xdist's controller: a worker's counts, added to the run's."""
-    report.counts(node.config).update(
-        getattr(node, "workeroutput", {}).get(report.WORKER_OUTPUT, {})
-    )
+    counts = getattr(node, "workeroutput", {}).get(report.WORKER_OUTPUT, {})
+    report.counts(node.config).update(counts)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     report.write_summary(terminalreporter, config)
+    if SHORTFALL in config.stash:
+        terminalreporter.write_line(f"FAILED: {config.stash[SHORTFALL]}", red=True)
 
 
 @pytest.fixture(autouse=True)

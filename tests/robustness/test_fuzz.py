@@ -49,10 +49,9 @@ from comparisons.knowledge import MAX_COMPARED
 from comparisons.management.commands.load_starting_content import add_snapshots
 from comparisons.models import Citation, Claim, Criterion, Framework, Source, SourceSnapshot
 from tests.factories import make_framework
+from tests.robustness import report
 from tests.robustness.conftest import as_post, form_data
 
-# One worker runs the whole module under pytest-xdist (`--dist loadfile`, see the Makefile), so
-# that its last test sees every case the others generated.
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 # Cases per target, 10,250 in all, weighted towards the cheaper targets so that the whole fuzz
@@ -957,5 +956,7 @@ def test_the_fuzz_ran_at_least_ten_thousand_cases(request, robustness_report):
         {name: n for name, n in robustness_report.items() if name.startswith("fuzz cases")}
     )
     if SCALE < 1 or len(done) < len(CASES):
+        if os.environ.get("PYTEST_XDIST_WORKER") and SCALE >= 1:
+            pytest.skip("this worker ran part of the fuzz: the controller checks the total")
         pytest.skip("only part of the fuzz ran (a -k selection or STACKWISE_FUZZ_SCALE < 1)")
-    assert sum(done.values()) >= MINIMUM_TOTAL, done
+    assert report.fuzz_shortfall(done) is None, done
