@@ -12,12 +12,12 @@ SHORTFALL = pytest.StashKey[str]()
 
 def pytest_sessionfinish(session):
     """A pytest-xdist worker hands what its robustness tests counted to the controller, which
-    fails the run if the fuzz, counted over every worker, fell short (report.fuzz_shortfall)."""
+    fails the run if the fuzz, counted over every worker, fell short (report.fuzz_check)."""
     output = getattr(session.config, "workeroutput", None)
     if output is not None:
         output[report.WORKER_OUTPUT] = dict(report.counts(session.config))
     elif session.config.pluginmanager.hasplugin("dsession"):
-        shortfall = report.fuzz_shortfall(report.counts(session.config))
+        _, shortfall = report.fuzz_check(report.counts(session.config))
         if shortfall:
             session.config.stash[SHORTFALL] = shortfall
             session.exitstatus = pytest.ExitCode.TESTS_FAILED

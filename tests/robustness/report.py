@@ -34,16 +34,16 @@ def write_summary(terminalreporter, config):
             terminalreporter.write_line(f"{group}, total: {sum(n for _, n in lines):,}")
 
 
-def fuzz_shortfall(totals):
-    """Why the fuzz falls short of the cases the issue asks for (10,000 in all), or None; also
-    None when only part of it ran (a -k selection, STACKWISE_FUZZ_SCALE < 1). Under pytest-xdist
-    the controller asks this of the workers' totals, since the fuzz's own last test sees only
-    what its worker ran."""
+def fuzz_check(totals):
+    """(whether the whole fuzz ran, why it falls short of the cases the issue asks for, or
+    None): it did not all run under a -k selection or STACKWISE_FUZZ_SCALE < 1, and under
+    pytest-xdist in each worker, which runs part of it; the controller checks the workers'
+    totals (tests/conftest.py), the fuzz's own last test those of its process."""
     from tests.robustness.test_fuzz import CASES, MINIMUM_TOTAL, SCALE
 
     done = {name: n for name, n in totals.items() if name.startswith("fuzz cases")}
     if SCALE < 1 or len(done) < len(CASES):
-        return None
+        return False, None
     if sum(done.values()) >= MINIMUM_TOTAL:
-        return None
-    return f"the fuzz ran {sum(done.values()):,} cases, fewer than {MINIMUM_TOTAL:,}: {done}"
+        return True, None
+    return True, f"the fuzz ran {sum(done.values()):,} cases, fewer than {MINIMUM_TOTAL:,}: {done}"
